@@ -1,0 +1,222 @@
+// Command-line parsing. Options are declared once, as data: the parser and the help
+// text both come from the table.
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+type Kind = 'flag' | 'string' | 'number' | 'optional-number' | 'list';
+
+interface OptionSpec {
+  name: string;
+  short?: string;
+  kind: Kind;
+  arg?: string;
+  help: string;
+  commands: readonly string[];
+  default?: unknown;
+}
+
+const READ = ['read', 'tui', 'live'] as const;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: 'json', kind: 'flag', help: 'NDJSON connection records on stdout instead of the human report', commands: ['read', 'live'] },
+  { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable (default 443,22); TLS/SSH on other ports is recognised by its bytes', commands: READ },
+  { name: 'any-port', kind: 'flag', help: 'report every TCP connection, whatever its port or content', commands: READ },
+  { name: 'known-hosts', kind: 'string', arg: 'FILE', help: 'OpenSSH known_hosts file to check SSH host keys against (plain or hashed)', commands: READ },
+  { name: 'ca-file', kind: 'string', arg: 'FILE', help: 'PEM trust anchors for judging certificate chains (default: the system store)', commands: READ },
+  { name: 'only-failed', kind: 'flag', help: 'leave out connections whose handshake completed', commands: READ },
+  { name: 'replay', kind: 'optional-number', arg: 'SPEED', help: "feed the file's packets at their recorded pace (x SPEED, default 1), as a live capture would", commands: ['read', 'tui'] },
+  { name: 'idle-timeout', kind: 'number', arg: 'SECONDS', help: 'end a connection in its handshake after this much silence (default 120)', commands: READ },
+  { name: 'max-flows', kind: 'number', arg: 'N', help: 'connections tracked at once; the longest idle are evicted beyond it (default 200000)', commands: READ },
+  { name: 'color', kind: 'string', arg: 'WHEN', help: 'auto (default: on a terminal, unless NO_COLOR), always, never', commands: ['read', 'live'] },
+  { name: 'no-color', kind: 'flag', help: 'same as --color never', commands: ['read', 'live'] },
+  { name: 'interface', short: 'i', kind: 'string', arg: 'IFACE', help: 'interface to capture on (default: the one of the default route)', commands: ['live'] },
+  { name: 'filter', kind: 'string', arg: 'BPF', help: 'extra BPF filter, ANDed with the port filter', commands: ['live'] },
+  { name: 'duration', kind: 'number', arg: 'SECONDS', help: 'stop after this many seconds', commands: ['live'] },
+  { name: 'count', kind: 'number', arg: 'N', help: 'stop after N connections have been reported', commands: ['live'] },
+  { name: 'save-failures', kind: 'string', arg: 'FILE', help: 'write the packets of failed connections to a pcapng file, with the verdict as a packet comment', commands: ['live', 'read'] },
+  { name: 'snaplen', kind: 'number', arg: 'BYTES', help: 'bytes captured per packet (default 262144)', commands: ['live'] },
+  { name: 'tui', kind: 'flag', help: 'open the terminal UI over the live records', commands: ['live'] },
+  { name: 'no-drop-privileges', kind: 'flag', help: 'keep root after opening the capture (debugging only: wire bytes are then parsed as root)', commands: ['live'] },
+  { name: 'help', short: 'h', kind: 'flag', help: 'show this help', commands: ['read', 'live', 'tui', 'interfaces', ''] },
+  { name: 'version', short: 'V', kind: 'flag', help: 'print the version', commands: [''] },
+];
+
+export interface Args {
+  command: string;
+  positionals: string[];
+  json: boolean;
+  ports: number[];
+  anyPort: boolean;
+  knownHosts: string | null;
+  caFile: string | null;
+  onlyFailed: boolean;
+  replay: number | null;
+  idleTimeout: number | null;
+  maxFlows: number | null;
+  color: 'auto' | 'always' | 'never';
+  iface: string | null;
+  filter: string | null;
+  duration: number | null;
+  count: number | null;
+  saveFailures: string | null;
+  snaplen: number | null;
+  tui: boolean;
+  dropPrivileges: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export const COMMANDS: Record<string, string> = {
+  read: 'analyse a capture file (pcap, pcapng, gzip-compressed; - for stdin)',
+  live: 'capture on an interface (root or CAP_NET_RAW) and report connections as they end',
+  tui: 'the terminal UI over a capture file',
+  interfaces: 'list the interfaces that can be captured on',
+};
+
+function parsePorts(v: string): number[] {
+  return v.split(',').filter((x) => x.trim() !== '').map((x) => {
+    const n = Number(x.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port: "${x}" is not a port number (1-65535)`);
+    return n;
+  });
+}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const out: Args = {
+    command: '',
+    positionals: [],
+    json: false,
+    ports: [],
+    anyPort: false,
+    knownHosts: null,
+    caFile: null,
+    onlyFailed: false,
+    replay: null,
+    idleTimeout: null,
+    maxFlows: null,
+    color: 'auto',
+    iface: null,
+    filter: null,
+    duration: null,
+    count: null,
+    saveFailures: null,
+    snaplen: null,
+    tui: false,
+    dropPrivileges: true,
+    help: false,
+    version: false,
+  };
+  let i = 0;
+  if (argv.length > 0 && !argv[0]!.startsWith('-')) {
+    out.command = argv[0]!;
+    i = 1;
+    if (!(out.command in COMMANDS)) throw new UsageError(`unknown command "${out.command}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  }
+  const byName = new Map(OPTIONS.map((o) => [o.name, o]));
+  const byShort = new Map(OPTIONS.filter((o) => o.short).map((o) => [o.short!, o]));
+  let onlyPositional = false;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (onlyPositional || a === '-' || !a.startsWith('-')) {
+      out.positionals.push(a);
+      continue;
+    }
+    if (a === '--') {
+      onlyPositional = true;
+      continue;
+    }
+    let name: string;
+    let inline: string | undefined;
+    let spec: OptionSpec | undefined;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      inline = eq >= 0 ? a.slice(eq + 1) : undefined;
+      spec = byName.get(name);
+    } else {
+      name = a.slice(1, 2);
+      spec = byShort.get(name);
+      if (a.length > 2) inline = a.slice(2);
+    }
+    if (!spec) throw new UsageError(`unknown option ${a}${out.command ? ` for "${out.command}"` : ''} (see hsi ${out.command || ''} --help)`);
+    if (!spec.commands.includes(out.command) && !(spec.name === 'help')) {
+      throw new UsageError(`option --${spec.name} does not apply to ${out.command ? `"${out.command}"` : 'this command'}`);
+    }
+    const takeValue = (): string => {
+      if (inline !== undefined) return inline;
+      const v = argv[i + 1];
+      if (v === undefined) throw new UsageError(`option --${spec!.name} needs a value (${spec!.arg})`);
+      i++;
+      return v;
+    };
+    const num = (v: string): number => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) throw new UsageError(`option --${spec!.name}: "${v}" is not a positive number`);
+      return n;
+    };
+    switch (spec.name) {
+      case 'json': out.json = true; break;
+      case 'port': out.ports.push(...parsePorts(takeValue())); break;
+      case 'any-port': out.anyPort = true; break;
+      case 'known-hosts': out.knownHosts = takeValue(); break;
+      case 'ca-file': out.caFile = takeValue(); break;
+      case 'only-failed': out.onlyFailed = true; break;
+      case 'replay': {
+        const next = inline ?? argv[i + 1];
+        if (next !== undefined && /^\d+(\.\d+)?$/.test(next)) {
+          out.replay = num(next);
+          if (inline === undefined) i++;
+        } else out.replay = 1;
+        break;
+      }
+      case 'idle-timeout': out.idleTimeout = num(takeValue()); break;
+      case 'max-flows': out.maxFlows = Math.floor(num(takeValue())); break;
+      case 'color': {
+        const v = takeValue();
+        if (v !== 'auto' && v !== 'always' && v !== 'never') throw new UsageError(`--color: expected auto, always or never, not "${v}"`);
+        out.color = v;
+        break;
+      }
+      case 'no-color': out.color = 'never'; break;
+      case 'interface': out.iface = takeValue(); break;
+      case 'filter': out.filter = takeValue(); break;
+      case 'duration': out.duration = num(takeValue()); break;
+      case 'count': out.count = Math.floor(num(takeValue())); break;
+      case 'save-failures': out.saveFailures = takeValue(); break;
+      case 'snaplen': out.snaplen = Math.floor(num(takeValue())); break;
+      case 'tui': out.tui = true; break;
+      case 'no-drop-privileges': out.dropPrivileges = false; break;
+      case 'help': out.help = true; break;
+      case 'version': out.version = true; break;
+    }
+  }
+  return out;
+}
+
+export function usage(command = ''): string {
+  const lines: string[] = [];
+  if (!command) {
+    lines.push('hsi (handshake-inspector): where and why TLS and SSH handshakes were cut off, read from packets', '');
+    lines.push('usage: hsi <command> [options]', '', 'commands:');
+    for (const [c, h] of Object.entries(COMMANDS)) lines.push(`  ${c.padEnd(12)} ${h}`);
+    lines.push('', 'examples:', '  hsi read capture.pcapng', '  tcpdump -i eth0 -U -w - port 443 | hsi read -', '  sudo hsi live -i eth0 --port 443,8443', '  hsi tui capture.pcap', '', 'hsi <command> --help shows the options of a command.');
+    lines.push('', 'exit status: 0 every reported handshake completed; 1 at least one failed; 2 the input could not be read or the command line was wrong');
+    return lines.join('\n');
+  }
+  const synopsis: Record<string, string> = {
+    read: 'hsi read FILE|- [options]',
+    live: 'hsi live [-i IFACE] [options]',
+    tui: 'hsi tui FILE [options]',
+    interfaces: 'hsi interfaces',
+  };
+  lines.push(`usage: ${synopsis[command] ?? `hsi ${command}`}`, '', COMMANDS[command] ?? '', '');
+  const opts = OPTIONS.filter((o) => o.commands.includes(command));
+  if (opts.length > 0) lines.push('options:');
+  for (const o of opts) {
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${o.name}${o.arg ? (o.kind === 'optional-number' ? ` [${o.arg}]` : ` ${o.arg}`) : ''}`;
+    lines.push(`  ${flag.padEnd(28)} ${o.help}`);
+  }
+  return lines.join('\n');
+}

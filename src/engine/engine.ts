@@ -1,0 +1,626 @@
+// The engine: packets in, finished connections out.
+//
+// One code path for every source (file, stdin, replay, live): feed packet() in capture
+// order, call tick(now) when time passes without packets (live), end() at the end of
+// input. Each TCP connection is keyed by its 4-tuple, oriented (client/server), both
+// directions reassembled and fed to one protocol tracker. When a connection ends (FIN both
+// ways, RST, idle timeout, end of input, eviction) it is handed to onConnection.
+
+import type { Packet } from '../capture/packet.js';
+import { FragmentReassembler } from '../net/fragments.js';
+import { decodePacket, ipv4String, ipv6String, Skip, SKIP_NAMES, TcpSegment, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/decode.js';
+import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
+import { Connection, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
+import { classify, DETECT_BYTES, isTls, senderIsClient, SSH_PORTS, type Speech } from './detect.js';
+import type { AppTracker, FrameRef, Side, TrackerContext } from './types.js';
+
+export interface EngineOptions {
+  /** Server ports to watch (default 443, 22). */
+  ports: ReadonlySet<number>;
+  /** Report every TCP connection. */
+  anyPort: boolean;
+  /** Seconds without a packet after which a connection still in its handshake is ended as timed out. */
+  idleTimeout: number;
+  /** The same for connections past their handshake (interactive SSH sessions idle for long). */
+  sessionIdleTimeout: number;
+  /** Cap on connections tracked at once; the oldest idle ones are evicted beyond it. */
+  maxFlows: number;
+  /** Build the tracker for a protocol. */
+  trackers: { tls: (ctx: TrackerContext) => AppTracker; ssh: (ctx: TrackerContext) => AppTracker };
+  /** Called when a reported connection ends. */
+  onConnection: (conn: Connection) => void;
+  /** Keep each reported connection's packets (bounded) for saving them later. */
+  keepPackets?: { maxBytesPerConnection: number } | null;
+}
+
+export const DEFAULT_IDLE_TIMEOUT = 120;
+export const DEFAULT_SESSION_IDLE_TIMEOUT = 3600;
+export const DEFAULT_MAX_FLOWS = 200_000;
+/** Seconds a finished connection's 4-tuple keeps absorbing stray packets (final ACKs, late RSTs). */
+export const TOMBSTONE_SECONDS = 60;
+/** How often (capture seconds) idle connections are looked for. */
+const SWEEP_INTERVAL = 1;
+/** Bytes held per side while the protocol / roles are not known yet. */
+const MAX_PENDING_BYTES = 64 * 1024;
+
+export interface EngineStats {
+  packets: number;
+  tcpPackets: number;
+  skipped: Record<string, number>;
+  skippedLinkTypes: Record<number, number>;
+  tcpPayloadCut: number;
+  connectionsSeen: number;
+  connectionsReported: number;
+  connectionsIgnored: number;
+  evicted: number;
+  timedOut: number;
+  fragments: { fragments: number; reassembled: number; incomplete: number };
+  tunnels: Record<string, number>;
+  openAtEnd: number;
+}
+
+type Entry = Connection;
+
+export class Engine {
+  private readonly seg = new TcpSegment();
+  private readonly frags = new FragmentReassembler();
+  /** IPv4 flows: lo endpoint → hi endpoint → connection (endpoint = ip * 65536 + port). */
+  private readonly v4 = new Map<number, Map<number, Entry>>();
+  private readonly v6 = new Map<string, Entry>();
+  private live = 0;
+  private flowSeq = 0;
+  private nextId = 1;
+  private lastSweep = 0;
+  private now = 0;
+  private ended = false;
+  readonly stats: EngineStats = {
+    packets: 0,
+    tcpPackets: 0,
+    skipped: {},
+    skippedLinkTypes: {},
+    tcpPayloadCut: 0,
+    connectionsSeen: 0,
+    connectionsReported: 0,
+    connectionsIgnored: 0,
+    evicted: 0,
+    timedOut: 0,
+    fragments: this.frags.stats,
+    tunnels: {},
+    openAtEnd: 0,
+  };
+
+  constructor(private readonly opts: EngineOptions) {}
+
+  /** Current capture time (seconds since the epoch) as seen by the engine. */
+  get time(): number {
+    return this.now;
+  }
+
+  packet(p: Packet): void {
+    this.stats.packets++;
+    const time = p.tsSec + p.tsNsec / 1e9;
+    if (time > this.now) this.now = time;
+    const seg = this.seg;
+    const r = decodePacket(p.linkType, p.data, seg, this.frags, p.frame, time);
+    if (r !== Skip.None) {
+      const name = SKIP_NAMES[r]!;
+      this.stats.skipped[name] = (this.stats.skipped[name] ?? 0) + 1;
+      if (r === Skip.LinkType) this.stats.skippedLinkTypes[p.linkType] = (this.stats.skippedLinkTypes[p.linkType] ?? 0) + 1;
+    } else {
+      this.stats.tcpPackets++;
+      this.tcp(p, time);
+    }
+    if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
+  }
+
+  /** Time passes without packets (live capture, replay): fire idle timeouts. */
+  tick(now: number): void {
+    if (now > this.now) this.now = now;
+    if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
+  }
+
+  /** End of input: every open connection ends now. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const open: Connection[] = [];
+    this.forEach((c) => {
+      if (c.endReason === null) open.push(c);
+    });
+    open.sort((a, b) => a.seq - b.seq);
+    this.stats.openAtEnd = open.filter((c) => c.reported).length;
+    for (const c of open) this.finish(c, 'end-of-input');
+    this.frags.flush();
+    this.v4.clear();
+    this.v6.clear();
+  }
+
+  /** Connections currently open (reported ones), for a live view. */
+  openConnections(): Connection[] {
+    const out: Connection[] = [];
+    this.forEach((c) => {
+      if (c.endReason === null && c.reported) out.push(c);
+    });
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  private forEach(fn: (c: Connection) => void): void {
+    for (const inner of this.v4.values()) for (const c of inner.values()) fn(c);
+    for (const c of this.v6.values()) fn(c);
+  }
+
+  // ---- flow table -------------------------------------------------------------------
+
+  /** The current segment's endpoint keys (source, destination). */
+  private keys(): [number | string, number | string] {
+    const s = this.seg;
+    if (s.ipVersion === 4) return [s.src4 * 65536 + s.srcPort, s.dst4 * 65536 + s.dstPort];
+    return [ipv6String(s.src6) + ']' + s.srcPort, ipv6String(s.dst6) + ']' + s.dstPort];
+  }
+
+  private lookup(a: number | string, b: number | string): Entry | undefined {
+    if (typeof a === 'number') {
+      const bn = b as number;
+      return a < bn ? this.v4.get(a)?.get(bn) : this.v4.get(bn)?.get(a);
+    }
+    return this.v6.get(a < b ? a + '|' + b : b + '|' + a);
+  }
+
+  private store(c: Entry): void {
+    const a = c.client.key;
+    const b = c.server.key;
+    if (typeof a === 'number') {
+      const bn = b as number;
+      const lo = a < bn ? a : bn;
+      const hi = a < bn ? bn : a;
+      let inner = this.v4.get(lo);
+      if (!inner) this.v4.set(lo, (inner = new Map()));
+      inner.set(hi, c);
+    } else this.v6.set(a < b ? a + '|' + b : b + '|' + a, c);
+  }
+
+  private remove(c: Connection): void {
+    const a = c.client.key;
+    const b = c.server.key;
+    if (typeof a === 'number') {
+      const bn = b as number;
+      const lo = a < bn ? a : bn;
+      const hi = a < bn ? bn : a;
+      const inner = this.v4.get(lo);
+      if (inner?.get(hi) === c) {
+        inner.delete(hi);
+        if (inner.size === 0) this.v4.delete(lo);
+      }
+    } else {
+      const k = a < b ? a + '|' + b : b + '|' + a;
+      if (this.v6.get(k) === c) this.v6.delete(k);
+    }
+  }
+
+  private create(p: Packet, time: number, srcKey: number | string, dstKey: number | string): Connection {
+    const s = this.seg;
+    const src = { ip: s.ipVersion === 4 ? ipv4String(s.src4) : ipv6String(s.src6), port: s.srcPort };
+    const dst = { ip: s.ipVersion === 4 ? ipv4String(s.dst4) : ipv6String(s.dst6), port: s.dstPort };
+    const c = new Connection(++this.flowSeq, src, srcKey, dst, dstKey, p.frame, p.tsSec, p.tsNsec, time);
+    c.tunnel = s.tunnel;
+    c.vlan = s.vlan;
+    if (s.tunnel) this.stats.tunnels[s.tunnel] = (this.stats.tunnels[s.tunnel] ?? 0) + 1;
+    this.stats.connectionsSeen++;
+    // Roles: the SYN's sender is the client; a SYN-ACK's receiver is.
+    const flags = s.flags;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      c.orientation = 'syn';
+      c.oriented = true;
+    } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+      c.swap();
+      c.orientation = 'syn-ack';
+      c.oriented = true;
+      c.midstream = true; // the SYN itself is missing
+    } else {
+      c.midstream = true;
+    }
+    this.decideReporting(c);
+    if (this.opts.keepPackets && c.reported) c.packetLog = [];
+    this.store(c);
+    this.live++;
+    if (this.live > this.opts.maxFlows) this.evict();
+    return c;
+  }
+
+  /** Watched port, or --any-port: reported from the start. Others wait for their first bytes. */
+  private decideReporting(c: Connection): void {
+    if (this.opts.anyPort || this.watched(c)) this.report(c);
+  }
+
+  private watched(c: Connection): boolean {
+    const ports = this.opts.ports;
+    if (c.oriented) return ports.has(c.server.endpoint.port);
+    return ports.has(c.server.endpoint.port) || ports.has(c.client.endpoint.port);
+  }
+
+  private report(c: Connection): void {
+    if (c.reported) return;
+    c.reported = true;
+    c.id = this.nextId++;
+    this.stats.connectionsReported++;
+  }
+
+  // ---- per packet ---------------------------------------------------------------------
+
+  private tcp(p: Packet, time: number): void {
+    const s = this.seg;
+    const [srcKey, dstKey] = this.keys();
+    let c = this.lookup(srcKey, dstKey);
+    const isSyn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+    if (c && c.endReason !== null) {
+      // A finished connection's tuple: a new SYN (another ISN) starts a new connection;
+      // anything else is a straggler of the old one.
+      if (isSyn && (c.client.isn < 0 || s.seq !== c.client.isn)) {
+        this.remove(c);
+        c = undefined;
+      } else {
+        if (time - c.lastTime > TOMBSTONE_SECONDS) {
+          this.remove(c);
+          c = undefined;
+          if ((s.flags & TCP_RST) !== 0 || s.payloadLen === 0) return; // a lone ACK/RST after a long silence
+        } else return;
+      }
+    } else if (c && isSyn && (c.client.isn < 0 ? c.packets > 0 && c.client.synFrames.length === 0 : s.seq !== c.client.isn && c.established)) {
+      // A new connection on a tuple we still thought open (port reuse, or a flow first
+      // seen mid-stream that the client has abandoned).
+      this.finish(c, 'reused');
+      this.remove(c);
+      c = undefined;
+    }
+    if (!c) c = this.create(p, time, srcKey, dstKey);
+
+    c.packets++;
+    c.lastFrame = p.frame;
+    c.lastTime = time;
+    c.endTsSec = p.tsSec;
+    c.endTsNsec = p.tsNsec;
+    if (c.packetLog && c.reported) this.logPacket(c, p);
+    if (c.ignored) {
+      this.trackCloseOnly(c.client.key === srcKey ? c.client : c.server, c, time, p.frame);
+      return;
+    }
+
+    if (!c.oriented && (s.flags & TCP_SYN)) {
+      // Roles from the handshake flags: a SYN's sender is the client, a SYN-ACK's the server.
+      const srcIsClient = (s.flags & TCP_ACK) === 0;
+      if ((c.client.key === srcKey) !== srcIsClient) c.swap();
+      c.oriented = true;
+      c.orientation = srcIsClient ? 'syn' : 'syn-ack';
+    }
+    const fromClient = c.client.key === srcKey;
+    const me = fromClient ? c.client : c.server;
+    const peer = fromClient ? c.server : c.client;
+    const side: Side = fromClient ? 'client' : 'server';
+    const ref: FrameRef = { frame: p.frame, time };
+    me.packets++;
+    const flags = s.flags;
+
+    if (flags & TCP_SYN) this.syn(c, me, side, ref);
+    if (flags & TCP_ACK) this.ackFrom(c, peer, side === 'client' ? 'server' : 'client', s.ack, ref, time);
+    if (s.payloadLen > 0) this.payload(c, me, side, ref);
+    if ((flags & TCP_FIN) && !me.fin) {
+      me.fin = { frame: p.frame, time };
+      me.stream.fin(s.seq, s.payloadLen);
+      this.ladder(c, side, ref, 'FIN');
+      this.endStream(c, me, side, ref);
+      c.tracker?.onClose(side, 'fin', ref);
+    }
+    if ((flags & TCP_RST) && !me.rst) {
+      me.rst = { frame: p.frame, time };
+      this.ladder(c, side, ref, 'RST');
+      this.endStream(c, me, side, ref);
+      this.endStream(c, peer, side === 'client' ? 'server' : 'client', ref);
+      c.tracker?.onClose(side, 'rst', ref);
+    }
+    if (c.closed) {
+      this.finish(c, c.client.rst || c.server.rst ? 'reset' : 'closed');
+    }
+  }
+
+  private syn(c: Connection, me: SideState, side: Side, ref: FrameRef): void {
+    const s = this.seg;
+    const isSynAck = (s.flags & TCP_ACK) !== 0;
+    const retrans = me.synFrames.length > 0 && me.isn === s.seq;
+    if (me.synFrames.length < MAX_SYN_FRAMES) {
+      me.synFrames.push(ref.frame);
+      me.synTimes.push(ref.time);
+    }
+    if (me.isn < 0 || !retrans) {
+      me.isn = s.seq;
+      me.stream.begin(seqAdd(s.seq, 1));
+    }
+    if (s.mss >= 0) me.mss = s.mss;
+    if (s.wscale >= 0) me.wscale = s.wscale;
+    if (s.sackPermitted) me.sackPermitted = true;
+    if (side === 'client' && !isSynAck && me.synFrames.length === 1) c.midstream = false;
+    this.ladder(c, side, ref, isSynAck ? 'SYN-ACK' : 'SYN', retrans);
+  }
+
+  /** `acker` acknowledged `ackedSide`'s data up to `ack`. */
+  private ackFrom(c: Connection, ackedSide: SideState, ackedName: Side, ack: number, ref: FrameRef, time: number): void {
+    void time;
+    if (!c.established && ackedSide === c.server && ackedSide.isn >= 0 && c.client.isn >= 0 && seqDiff(ack, ackedSide.isn) >= 1) {
+      c.established = true;
+      c.establishedFrame = ref.frame;
+    }
+    if (ackedSide.highestAcked < 0 || seqDiff(ack, ackedSide.highestAcked) > 0) ackedSide.highestAcked = ack;
+    // Segments this ACK covers.
+    for (const seg of ackedSide.sent) {
+      if (seg.ackedBy === 0 && seqDiff(ack, seqAdd(seg.seq, seg.len)) >= 0) {
+        seg.ackedBy = ref.frame;
+        if (seg.len > ackedSide.maxAckedSegment) ackedSide.maxAckedSegment = seg.len;
+      }
+    }
+    if (c.oriented && !ackedSide.stream.opaque) ackedSide.stream.acked(ack, ref, this.sink(c, ackedName));
+  }
+
+  private payload(c: Connection, me: SideState, side: Side, ref: FrameRef): void {
+    const s = this.seg;
+    if (!c.established && c.client.synFrames.length > 0 && c.server.synFrames.length > 0) {
+      c.established = true;
+      c.establishedFrame = ref.frame;
+    }
+    me.dataSegments++;
+    me.payloadBytes += s.payloadLen;
+    if (s.payloadLen > me.maxSegment) me.maxSegment = s.payloadLen;
+    if (s.ipLen > me.maxIpLen) me.maxIpLen = s.ipLen;
+    if (s.payload.length < s.payloadLen) {
+      me.snaplenCut++;
+      this.stats.tcpPayloadCut++;
+    }
+    if (me.firstPayloadFrame === 0) me.firstPayloadFrame = ref.frame;
+    me.lastPayloadFrame = ref.frame;
+    me.lastPayloadTime = ref.time;
+    if (!me.preview && s.payload.length > 0) {
+      me.preview = s.payload.slice(0, PREVIEW_BYTES);
+      me.previewFrame = ref.frame;
+    }
+    if (!c.oriented) this.orientByContent(c, side, s.payload);
+    // Roles may just have been swapped: `me` is bound to the endpoint, its role may differ.
+    const nowSide: Side = c.client === me ? 'client' : 'server';
+    const st = me;
+    const stream = st.stream;
+    const kind = stream.segment(s.seq, s.payload, s.payloadLen, ref, this.sink(c, nowSide), (len) => c.tracker?.onOpaque(nowSide, len, ref));
+    if (!stream.opaque) this.trackSent(st, kind, ref);
+    if (kind === SegmentKind.Retransmission) this.ladder(c, nowSide, ref, `Retransmission (${s.payloadLen} bytes)`, true);
+    if (c.tracker && !stream.opaque && !c.tracker.needsBytes(nowSide)) stream.goOpaque();
+  }
+
+  /** Remember data segments (bounded) for retransmission / acknowledgement reasoning. */
+  private trackSent(me: SideState, kind: SegmentKind, ref: FrameRef): void {
+    const s = this.seg;
+    if (kind === SegmentKind.Retransmission || kind === SegmentKind.Overlap) {
+      for (let i = me.sent.length - 1; i >= 0; i--) {
+        const x = me.sent[i]!;
+        if (seqDiff(s.seq, x.seq) >= 0 && seqDiff(s.seq, seqAdd(x.seq, x.len)) < 0) {
+          if (x.frames.length < MAX_SYN_FRAMES) {
+            x.frames.push(ref.frame);
+            x.times.push(ref.time);
+          }
+          return;
+        }
+      }
+      return;
+    }
+    if (me.sent.length >= MAX_TRACKED_SEGMENTS) {
+      // Keep the first half (the handshake) and a window of the latest.
+      const idx = me.sent.findIndex((x, i) => i >= MAX_TRACKED_SEGMENTS / 2 && x.ackedBy !== 0);
+      me.sent.splice(idx >= 0 ? idx : MAX_TRACKED_SEGMENTS / 2, 1);
+      me.sentOverflow++;
+    }
+    me.sent.push({ seq: s.seq, len: s.payloadLen, frames: [ref.frame], times: [ref.time], ackedBy: 0, ipLen: s.ipLen });
+  }
+
+  /** No SYN seen: decide roles from what the first payload says, else by port, else first sender. */
+  private orientByContent(c: Connection, side: Side, bytes: Uint8Array): void {
+    const speech = classify(bytes);
+    let senderClient = senderIsClient(speech);
+    if (senderClient !== null) c.orientation = 'content';
+    if (senderClient === null) {
+      const me = c.side(side).endpoint.port;
+      const other = c.side(side === 'client' ? 'server' : 'client').endpoint.port;
+      const ports = this.opts.ports;
+      if (ports.has(me) !== ports.has(other)) senderClient = ports.has(other);
+      else if ((me < 1024) !== (other < 1024)) senderClient = other < 1024;
+      if (speech === 'ssh-banner' && senderClient === null) senderClient = false; // servers speak first
+      if (senderClient !== null) c.orientation = 'port';
+    }
+    if (senderClient === null) {
+      senderClient = side === 'client';
+      c.orientation = 'first-sender';
+    }
+    if (senderClient !== (side === 'client')) c.swap();
+    c.oriented = true;
+    // Streams start where we first see them.
+    if (!c.reported && (this.opts.anyPort || this.watched(c))) this.report(c);
+  }
+
+  // ---- streams → trackers -------------------------------------------------------------
+
+  private sink(c: Connection, side: Side): StreamSink {
+    return {
+      data: (bytes, ref) => this.deliver(c, side, bytes, ref),
+      gap: (len, ref) => {
+        c.addFinding({ severity: 'warning', code: 'tcp.capture_gap', message: `${len} bytes from the ${side} were not captured (frame ${ref.frame})`, frames: [ref.frame] });
+        this.ladder(c, side, ref, `[${len} bytes not captured]`);
+        if (c.tracker) c.tracker.onGap(side, len, ref);
+        else if (c.pending) c.pending.push({ side, data: new Uint8Array(0), ref: { frame: -len, time: ref.time } });
+      },
+    };
+  }
+
+  private deliver(c: Connection, side: Side, bytes: Uint8Array, ref: FrameRef): void {
+    if (c.tracker) {
+      c.tracker.onData(side, bytes, ref);
+      return;
+    }
+    if (c.detected === 'unknown') return;
+    // Not decided yet: hold (copied, bounded) until enough bytes say what this is.
+    if (!c.pending) c.pending = [];
+    if (c.pendingBytes < MAX_PENDING_BYTES) {
+      const take = bytes.subarray(0, MAX_PENDING_BYTES - c.pendingBytes);
+      c.pending.push({ side, data: take.slice(), ref });
+      c.pendingBytes += take.length;
+    }
+    this.detect(c, false);
+  }
+
+  /** Pick the protocol from the first bytes of either side (or the port when the start was seen). */
+  private detect(c: Connection, final: boolean): void {
+    if (c.detected !== null || !c.pending || c.pending.length === 0) return;
+    const first = c.pending[0]!.side;
+    const firstBytes = concatSide(c.pending, first, DETECT_BYTES * 4);
+    let speech: Speech = classify(firstBytes);
+    if (speech === 'too-short' && !final) {
+      // The other side may already say more.
+      const other = concatSide(c.pending, first === 'client' ? 'server' : 'client', DETECT_BYTES * 4);
+      const os = classify(other);
+      if (os === 'too-short' || os === 'text' || os === 'binary') return;
+      speech = os;
+    }
+    let proto: 'tls' | 'ssh' | 'unknown';
+    if (isTls(speech)) proto = 'tls';
+    else if (speech === 'ssh-banner') proto = 'ssh';
+    else {
+      // Not TLS or SSH by its bytes. If the connection start was seen on a watched port,
+      // let the tracker the port expects judge it (plain HTTP to a TLS port, an HTTP server
+      // on the SSH port...); otherwise it is unknown.
+      const port = c.server.endpoint.port;
+      if (!c.midstream && this.opts.ports.has(port)) proto = SSH_PORTS.has(port) ? 'ssh' : 'tls';
+      else proto = 'unknown';
+    }
+    c.detected = proto;
+    if (proto === 'unknown') {
+      c.pending = null;
+      c.pendingBytes = 0;
+      if (!c.reported) this.ignore(c);
+      else {
+        c.client.stream.goOpaque();
+        c.server.stream.goOpaque();
+      }
+      return;
+    }
+    if (!c.reported) this.report(c);
+    if (c.packetLog === null && this.opts.keepPackets) c.packetLog = [];
+    const ctx: TrackerContext = {
+      ladder: (ev) => c.addLadder(ev),
+      finding: (f) => c.addFinding(f),
+    };
+    const tracker = proto === 'tls' ? this.opts.trackers.tls(ctx) : this.opts.trackers.ssh(ctx);
+    c.tracker = tracker;
+    const pending = c.pending;
+    c.pending = null;
+    c.pendingBytes = 0;
+    for (const item of pending) {
+      if (item.ref.frame < 0) tracker.onGap(item.side, -item.ref.frame, { frame: c.lastFrame, time: item.ref.time });
+      else if (tracker.needsBytes(item.side)) tracker.onData(item.side, item.data, item.ref);
+    }
+    for (const side of ['client', 'server'] as const) {
+      const st = c.side(side);
+      if (st.fin) tracker.onClose(side, 'fin', st.fin);
+      else if (st.rst) tracker.onClose(side, 'rst', st.rst);
+      if (!st.stream.opaque && !tracker.needsBytes(side)) st.stream.goOpaque();
+    }
+  }
+
+  private ignore(c: Connection): void {
+    c.ignored = true;
+    c.client.stream.goOpaque();
+    c.server.stream.goOpaque();
+    c.pending = null;
+    c.packetLog = null;
+    this.stats.connectionsIgnored++;
+  }
+
+  private trackCloseOnly(me: SideState, c: Connection, time: number, frame: number): void {
+    const s = this.seg;
+    if (s.flags & TCP_FIN && !me.fin) me.fin = { frame, time };
+    if (s.flags & TCP_RST && !me.rst) me.rst = { frame, time };
+    if (c.closed) this.finish(c, 'closed');
+  }
+
+  private endStream(c: Connection, st: SideState, side: Side, ref: FrameRef): void {
+    if (!st.stream.opaque && c.oriented) st.stream.flush(ref, this.sink(c, side));
+  }
+
+  private ladder(c: Connection, from: Side, ref: FrameRef, label: string, retransmission = false): void {
+    if (!c.reported) return;
+    c.addLadder({ frame: ref.frame, time: ref.time, from, label, layer: 'tcp', ...(retransmission ? { retransmission } : {}) });
+  }
+
+  private logPacket(c: Connection, p: Packet): void {
+    const cap = this.opts.keepPackets!.maxBytesPerConnection;
+    if (c.packetLogBytes + p.data.length > cap) return;
+    c.packetLog!.push({ frame: p.frame, tsSec: p.tsSec, tsNsec: p.tsNsec, linkType: p.linkType, origLen: p.origLen, data: p.data.slice() });
+    c.packetLogBytes += p.data.length;
+  }
+
+  // ---- ending -------------------------------------------------------------------------
+
+  private finish(c: Connection, reason: EndReason): void {
+    if (c.endReason !== null) return;
+    c.endReason = reason;
+    this.live--;
+    if (c.ignored) return;
+    const ref: FrameRef = { frame: c.lastFrame, time: c.lastTime };
+    if (c.oriented) {
+      this.endStream(c, c.client, 'client', ref);
+      this.endStream(c, c.server, 'server', ref);
+    }
+    if (!c.tracker && c.pending && c.pending.length > 0) this.detect(c, true);
+    if (!c.reported) return;
+    if (reason === 'timeout') this.stats.timedOut++;
+    if (reason === 'evicted') this.stats.evicted++;
+    this.opts.onConnection(c);
+    // Free what the record no longer needs; the entry stays as a tombstone for stragglers.
+    c.pending = null;
+  }
+
+  private sweep(): void {
+    this.lastSweep = this.now;
+    const expired: Connection[] = [];
+    const dead: Connection[] = [];
+    this.forEach((c) => {
+      const idle = this.now - c.lastTime;
+      if (c.endReason === null) {
+        const past = c.client.stream.opaque && c.server.stream.opaque && !c.ignored;
+        if (idle > (past ? this.opts.sessionIdleTimeout : this.opts.idleTimeout)) expired.push(c);
+      } else if (idle > TOMBSTONE_SECONDS) dead.push(c);
+    });
+    expired.sort((a, b) => a.seq - b.seq);
+    for (const c of expired) this.finish(c, 'timeout');
+    for (const c of dead) this.remove(c);
+  }
+
+  /** Over the flow cap: end the tenth of connections idle the longest. */
+  private evict(): void {
+    const open: Connection[] = [];
+    this.forEach((c) => {
+      if (c.endReason === null) open.push(c);
+    });
+    open.sort((a, b) => a.lastTime - b.lastTime);
+    const n = Math.max(1, Math.floor(open.length / 10));
+    for (const c of open.slice(0, n)) {
+      this.finish(c, 'evicted');
+      this.remove(c);
+    }
+  }
+}
+
+function concatSide(items: { side: Side; data: Uint8Array }[], side: Side, max: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let n = 0;
+  for (const it of items) {
+    if (it.side !== side) continue;
+    parts.push(it.data);
+    n += it.data.length;
+    if (n >= max) break;
+  }
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
+

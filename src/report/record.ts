@@ -1,0 +1,144 @@
+// The connection record: the project's output contract (spec/report-format.md).
+// Built once per finished connection from the engine's state and the diagnosis; the
+// JSON output, the human report and the TUI all render this same object.
+
+import { isoTime } from '../capture/packet.js';
+import type { Connection, SideState } from '../engine/connection.js';
+import type { Finding, Side } from '../engine/types.js';
+import type { Diagnosis } from '../diagnose/diagnose.js';
+import type { CloseKind, Outcome, Verdict } from '../diagnose/types.js';
+
+export interface EndpointJson {
+  ip: string;
+  port: number;
+}
+
+export interface LadderJson {
+  frame: number;
+  /** Seconds since the connection's first packet. */
+  t: number;
+  from: Side;
+  label: string;
+  layer: string;
+  retransmission?: boolean;
+  detail?: string;
+}
+
+export interface TcpSideJson {
+  packets: number;
+  payloadBytes: number;
+  synFrames: number[];
+  mss: number | null;
+  windowScale: number | null;
+  sackPermitted: boolean;
+  retransmissions: number;
+  captureGaps: number;
+  captureGapBytes: number;
+  snaplenCut: number;
+  fin: number | null;
+  rst: number | null;
+}
+
+export interface TcpJson {
+  client: TcpSideJson;
+  server: TcpSideJson;
+  established: boolean;
+  /** No SYN seen: the capture started after the connection. */
+  midstream: boolean;
+  /** How the client/server roles were decided: syn, syn-ack, content, port, first-sender. */
+  roles: string;
+  endReason: string | null;
+  tunnel: string | null;
+  vlan: number | null;
+}
+
+export interface ConnectionRecord {
+  id: number;
+  protocol: 'tls' | 'ssh' | 'unknown';
+  client: EndpointJson;
+  server: EndpointJson;
+  firstFrame: number;
+  lastFrame: number;
+  startTime: string;
+  endTime: string;
+  /** Seconds from the first to the last packet. */
+  duration: number;
+  outcome: Outcome;
+  stage: string;
+  cutFrame: number | null;
+  closedBy: Side | null;
+  closeKind: CloseKind | null;
+  verdict: Verdict;
+  tls?: unknown;
+  ssh?: unknown;
+  tcp: TcpJson;
+  findings: Finding[];
+  ladder: LadderJson[];
+}
+
+function sideJson(st: SideState): TcpSideJson {
+  return {
+    packets: st.packets,
+    payloadBytes: st.payloadBytes,
+    synFrames: st.synFrames,
+    mss: st.mss >= 0 ? st.mss : null,
+    windowScale: st.wscale >= 0 ? st.wscale : null,
+    sackPermitted: st.sackPermitted,
+    retransmissions: st.stream.retransmissions,
+    captureGaps: st.stream.gaps,
+    captureGapBytes: st.stream.gapBytes,
+    snaplenCut: st.snaplenCut,
+    fin: st.fin?.frame ?? null,
+    rst: st.rst?.frame ?? null,
+  };
+}
+
+export function buildRecord(
+  conn: Connection,
+  d: Diagnosis,
+  protocol: 'tls' | 'ssh' | 'unknown',
+  app: { tls?: unknown; ssh?: unknown },
+): ConnectionRecord {
+  const rec: ConnectionRecord = {
+    id: conn.id,
+    protocol,
+    client: { ...conn.client.endpoint },
+    server: { ...conn.server.endpoint },
+    firstFrame: conn.firstFrame,
+    lastFrame: conn.lastFrame,
+    startTime: isoTime(conn.startTsSec, conn.startTsNsec),
+    endTime: isoTime(conn.endTsSec, conn.endTsNsec),
+    duration: round6(conn.lastTime - conn.startTime),
+    outcome: d.outcome,
+    stage: d.stage,
+    cutFrame: d.cutFrame,
+    closedBy: d.closedBy,
+    closeKind: d.closeKind,
+    verdict: d.verdict,
+    tcp: {
+      client: sideJson(conn.client),
+      server: sideJson(conn.server),
+      established: conn.established,
+      midstream: conn.midstream,
+      roles: conn.orientation,
+      endReason: conn.endReason,
+      tunnel: conn.tunnel || null,
+      vlan: conn.vlan >= 0 ? conn.vlan : null,
+    },
+    findings: conn.findings,
+    ladder: conn.ladder.map((e) => ({
+      frame: e.frame,
+      t: round6(e.time - conn.startTime),
+      from: e.from,
+      label: e.label,
+      layer: e.layer,
+      ...(e.retransmission ? { retransmission: true } : {}),
+      ...(e.detail ? { detail: e.detail } : {}),
+    })),
+  };
+  if (app.tls !== undefined) rec.tls = app.tls;
+  if (app.ssh !== undefined) rec.ssh = app.ssh;
+  return rec;
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;

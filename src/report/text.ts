@@ -1,0 +1,130 @@
+// The human report: a summary table first, then one block per connection (client →
+// server, protocol, stage reached, verdict, evidence, fixes). Every string that came from
+// the wire is escaped before it reaches the terminal.
+
+import { escapeForTerminal } from '../wire/text.js';
+import type { ConnectionRecord } from './record.js';
+import type { Style } from './style.js';
+
+/** The contract's nested fields the text report shows (all optional: older or partial records). */
+interface TlsView {
+  clientHello?: { serverName?: string | null; supportedVersions?: number[]; alpn?: string[] } | null;
+  serverHello?: { version?: number | null; cipherSuite?: number | null; cipherSuiteName?: string | null } | null;
+  versionName?: string | null;
+}
+interface SshView {
+  clientBanner?: string | null;
+  serverBanner?: string | null;
+  negotiated?: Record<string, string | null> | null;
+  hostKey?: { type?: string; fingerprint?: string } | null;
+}
+
+export const VERSION_NAMES: Record<number, string> = {
+  0x0002: 'SSL 2.0',
+  0x0300: 'SSL 3.0',
+  0x0301: 'TLS 1.0',
+  0x0302: 'TLS 1.1',
+  0x0303: 'TLS 1.2',
+  0x0304: 'TLS 1.3',
+};
+
+const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+
+export function outcomeLabel(r: ConnectionRecord, st: Style): string {
+  if (r.outcome === 'completed') return st.green('completed');
+  if (r.outcome === 'failed') return st.red('FAILED');
+  return st.yellow('incomplete');
+}
+
+/** One line of what the connection was about: SNI / versions, or SSH software. */
+export function identityLine(r: ConnectionRecord): string {
+  const parts: string[] = [];
+  if (r.protocol === 'tls' || r.tls) {
+    const t = (r.tls ?? {}) as TlsView;
+    const sni = t.clientHello?.serverName;
+    parts.push(sni ? `SNI ${escapeForTerminal(sni)}` : 'no SNI');
+    const v = t.serverHello?.version;
+    if (v) parts.push(VERSION_NAMES[v] ?? `0x${v.toString(16)}`);
+    const suite = t.serverHello?.cipherSuiteName;
+    if (suite) parts.push(escapeForTerminal(suite));
+    const alpn = t.clientHello?.alpn;
+    if (alpn && alpn.length > 0) parts.push(`ALPN ${alpn.map(escapeForTerminal).join(',')}`);
+  }
+  if (r.protocol === 'ssh' || r.ssh) {
+    const s = (r.ssh ?? {}) as SshView;
+    if (s.clientBanner) parts.push(`client ${escapeForTerminal(s.clientBanner)}`);
+    if (s.serverBanner) parts.push(`server ${escapeForTerminal(s.serverBanner)}`);
+    if (s.hostKey?.fingerprint) parts.push(`${escapeForTerminal(s.hostKey.type ?? '')} ${s.hostKey.fingerprint}`);
+  }
+  return parts.join(' · ');
+}
+
+export function renderRecord(r: ConnectionRecord, st: Style): string {
+  const lines: string[] = [];
+  const proto = r.protocol.toUpperCase();
+  lines.push(
+    `${st.bold(`#${r.id}`)}  ${proto.padEnd(7)} ${ep(r.client)} → ${ep(r.server)}  ${outcomeLabel(r, st)} at ${r.stage}  ${st.dim(`frames ${r.firstFrame}–${r.lastFrame}, ${r.startTime}`)}`,
+  );
+  const ident = identityLine(r);
+  if (ident) lines.push(`    ${st.dim(ident)}`);
+  const codeColour = r.outcome === 'completed' ? st.green : r.outcome === 'failed' ? st.red : st.yellow;
+  lines.push(`    ${codeColour(r.verdict.code)} (${r.verdict.confidence}): ${escapeForTerminal(r.verdict.summary)}`);
+  if (r.cutFrame !== null || r.closedBy !== null) {
+    const bits: string[] = [];
+    if (r.cutFrame !== null) bits.push(`cut at frame ${r.cutFrame}`);
+    if (r.closedBy !== null) bits.push(`closed by the ${r.closedBy}${r.closeKind ? ` (${r.closeKind})` : ''}`);
+    else if (r.closeKind) bits.push(`ended by ${r.closeKind}`);
+    lines.push(`    ${st.dim(bits.join(', '))}`);
+  }
+  if (r.verdict.evidence.length > 0) {
+    lines.push('    evidence:');
+    for (const e of r.verdict.evidence) lines.push(`      ${escapeForTerminal(e)}`);
+  }
+  if (r.verdict.fixes.length > 0) {
+    lines.push('    fixes:');
+    for (const f of r.verdict.fixes) lines.push(`      - ${escapeForTerminal(f)}`);
+  }
+  const notes = r.findings.filter((f) => f.severity !== 'info' || r.outcome !== 'completed');
+  if (notes.length > 0) {
+    lines.push('    findings:');
+    for (const f of notes.slice(0, 12)) {
+      const mark = f.severity === 'error' ? st.red('!') : f.severity === 'warning' ? st.yellow('!') : st.dim('·');
+      lines.push(`      ${mark} ${escapeForTerminal(f.message)}`);
+    }
+    if (notes.length > 12) lines.push(`      … ${notes.length - 12} more (see --json)`);
+  }
+  return lines.join('\n');
+}
+
+export interface SummaryCounts {
+  total: number;
+  completed: number;
+  failed: number;
+  incomplete: number;
+  byVerdict: Map<string, number>;
+  byProtocol: Map<string, number>;
+}
+
+export function emptyCounts(): SummaryCounts {
+  return { total: 0, completed: 0, failed: 0, incomplete: 0, byVerdict: new Map(), byProtocol: new Map() };
+}
+
+export function count(c: SummaryCounts, r: ConnectionRecord): void {
+  c.total++;
+  c[r.outcome]++;
+  c.byVerdict.set(r.verdict.code, (c.byVerdict.get(r.verdict.code) ?? 0) + 1);
+  c.byProtocol.set(r.protocol, (c.byProtocol.get(r.protocol) ?? 0) + 1);
+}
+
+export function renderSummary(c: SummaryCounts, st: Style, header: string, notes: string[]): string {
+  const lines: string[] = [st.bold(header)];
+  const protos = [...c.byProtocol].map(([p, n]) => `${n} ${p.toUpperCase()}`).join(', ');
+  lines.push(`  connections  ${String(c.total).padStart(6)}${protos ? `  (${protos})` : ''}`);
+  lines.push(`  completed    ${st.green(String(c.completed).padStart(6))}`);
+  lines.push(`  failed       ${(c.failed > 0 ? st.red : st.green)(String(c.failed).padStart(6))}`);
+  const failedCodes = [...c.byVerdict].filter(([code]) => !code.endsWith('.ok') && code !== 'incomplete').sort((a, b) => b[1] - a[1]);
+  for (const [code, n] of failedCodes) lines.push(`    ${code.padEnd(28)} ${String(n).padStart(5)}`);
+  lines.push(`  incomplete   ${(c.incomplete > 0 ? st.yellow : st.dim)(String(c.incomplete).padStart(6))}`);
+  for (const n of notes) lines.push(`  ${st.yellow('note:')} ${n}`);
+  return lines.join('\n');
+}
