@@ -1,0 +1,205 @@
+// ClientHello and ServerHello (including HelloRetryRequest and the SSLv2-compatible
+// ClientHello). Pure: body bytes in, typed hello out; never throws.
+//
+// The fixed part of a hello (version, random, session id, suites, compression) must be
+// well formed or the hello is "invalid"; the extension block is decoded permissively
+// (see extensions.ts), so a broken extension is an issue on an otherwise usable hello.
+
+import { createHash } from 'node:crypto';
+import { type Decoded, decodeWith, Reader } from '../wire/reader.js';
+import { decodeExtensionBlock, type Extension, type ExtensionSummary, type HelloIssue } from './extensions.js';
+import { isTls13Family, versionRank } from '../registry/tls-versions.js';
+import { isGrease } from '../registry/tls-names.js';
+
+export interface ClientHello {
+  /** 'tls': a normal handshake message; 'sslv2': the SSLv2-compatible form. */
+  form: 'tls' | 'sslv2';
+  legacyVersion: number;
+  /** 32 bytes (for SSLv2: the challenge, right-aligned and zero-padded). */
+  random: Uint8Array;
+  sessionId: Uint8Array;
+  /** Cipher suites in wire order, GREASE included (SSLv2: the specs whose first byte is 0). */
+  cipherSuites: number[];
+  /** SSLv2 form only: every 3-byte CIPHER-SPEC, in wire order. */
+  sslv2CipherSpecs?: number[];
+  compressionMethods: number[];
+  /** Extensions in wire order with raw bodies. */
+  extensions: Extension[];
+  /** What the known extensions said. */
+  ext: ExtensionSummary;
+  /** Oddities found while decoding (malformed or duplicate extensions, PSK not last...). */
+  issues: HelloIssue[];
+}
+
+export interface ServerHello {
+  legacyVersion: number;
+  random: Uint8Array;
+  sessionId: Uint8Array;
+  cipherSuite: number;
+  compressionMethod: number;
+  extensions: Extension[];
+  ext: ExtensionSummary;
+  /** The special random of RFC 8446 §4.1.3 marks a HelloRetryRequest. */
+  isHelloRetryRequest: boolean;
+  /** The negotiated version: supported_versions when present (TLS 1.3), else legacy_version. */
+  version: number;
+  /** RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of the random. */
+  downgradeSentinel: 'tls12' | 'tls11' | null;
+  issues: HelloIssue[];
+}
+
+/** SHA-256("HelloRetryRequest"). */
+export const HELLO_RETRY_REQUEST_RANDOM: Uint8Array = new Uint8Array(createHash('sha256').update('HelloRetryRequest').digest());
+const DOWNGRD = [0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44];
+
+/** Session ids are at most 32 bytes (RFC 5246 §7.4.1.2). */
+export const MAX_SESSION_ID = 32;
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function readSessionId(r: Reader): Uint8Array {
+  const sid = r.vec8('session_id');
+  if (sid.remaining > MAX_SESSION_ID) sid.fail('too-large', `session id of ${sid.remaining} bytes (max ${MAX_SESSION_ID})`);
+  return sid.rest().slice();
+}
+
+/** Read the optional extension block at the end of a hello (absent in SSL 3.0-era hellos). */
+function readExtensions(r: Reader, where: 'client_hello' | 'server_hello' | 'hello_retry_request') {
+  if (r.empty) return { extensions: [], summary: {}, issues: [] };
+  const issues: HelloIssue[] = [];
+  if (r.remaining < 2) {
+    const rest = r.remaining;
+    r.rest();
+    return { extensions: [], summary: {}, issues: [{ code: 'tls.trailing_data', message: `${rest} stray byte(s) after the compression methods` }] };
+  }
+  const declared = r.u16('extensions_length');
+  let block: Reader;
+  if (declared > r.remaining) {
+    issues.push({ code: 'tls.extensions_malformed', message: `extensions length ${declared} exceeds the ${r.remaining} bytes left in the hello` });
+    block = r.sub(r.remaining, 'extensions');
+  } else {
+    block = r.sub(declared, 'extensions');
+  }
+  const d = decodeExtensionBlock(block, where);
+  if (!r.empty) {
+    issues.push({ code: 'tls.trailing_data', message: `${r.remaining} byte(s) after the extensions` });
+    r.rest();
+  }
+  return { extensions: d.extensions, summary: d.summary, issues: [...issues, ...d.issues] };
+}
+
+/** Decode a ClientHello handshake body (without the 4-byte handshake header). */
+export function decodeClientHello(body: Uint8Array): Decoded<ClientHello> {
+  return decodeWith(() => {
+    const r = new Reader(body, 0, body.length, ['client_hello']);
+    const legacyVersion = r.u16('legacy_version');
+    const random = r.bytes(32, 'random').slice();
+    const sessionId = readSessionId(r);
+    const suites = r.vec16('cipher_suites');
+    if (suites.remaining % 2 !== 0) suites.fail('bad-value', `cipher_suites length ${suites.remaining} is odd`);
+    const cipherSuites: number[] = [];
+    while (!suites.empty) cipherSuites.push(suites.u16());
+    const comp = r.vec8('compression_methods');
+    const compressionMethods: number[] = [];
+    while (!comp.empty) compressionMethods.push(comp.u8());
+    const x = readExtensions(r, 'client_hello');
+    const issues = [...x.issues];
+    if (cipherSuites.length === 0) issues.push({ code: 'tls.no_cipher_suites', message: 'the ClientHello offers no cipher suites' });
+    if (!compressionMethods.includes(0)) issues.push({ code: 'tls.no_null_compression', message: 'the ClientHello does not offer the null compression method' });
+    const hello: ClientHello = {
+      form: 'tls', legacyVersion, random, sessionId, cipherSuites, compressionMethods,
+      extensions: x.extensions, ext: x.summary, issues,
+    };
+    return { value: hello, size: body.length };
+  });
+}
+
+/** SSLv2 challenge length bounds (RFC 6101 Appendix E / SSL 2.0: 16 to 32 bytes). */
+const SSLV2_CHALLENGE_MIN = 16;
+const SSLV2_CHALLENGE_MAX = 32;
+
+/**
+ * Decode the body of an SSLv2-form record holding a CLIENT-HELLO (msg type 1, version,
+ * three lengths, cipher specs, session id, challenge) into the ClientHello shape.
+ */
+export function decodeSslv2ClientHello(body: Uint8Array): Decoded<ClientHello> {
+  return decodeWith(() => {
+    const r = new Reader(body, 0, body.length, ['sslv2_client_hello']);
+    const msgType = r.u8('msg_type');
+    if (msgType !== 1) r.fail('bad-value', `SSLv2 message type ${msgType} is not CLIENT-HELLO (1)`);
+    const legacyVersion = r.u16('version');
+    const specLen = r.u16('cipher_spec_length');
+    const sidLen = r.u16('session_id_length');
+    const chLen = r.u16('challenge_length');
+    if (specLen % 3 !== 0) r.fail('bad-value', `cipher spec length ${specLen} is not a multiple of 3`);
+    if (sidLen !== 0 && sidLen !== 16) r.fail('bad-value', `SSLv2 session id length ${sidLen} (0 or 16 expected)`);
+    if (chLen < SSLV2_CHALLENGE_MIN || chLen > SSLV2_CHALLENGE_MAX) r.fail('bad-value', `challenge length ${chLen} outside 16..32`);
+    const specs = r.sub(specLen, 'cipher_specs');
+    const sslv2CipherSpecs: number[] = [];
+    const cipherSuites: number[] = [];
+    while (!specs.empty) {
+      const s = specs.u24();
+      sslv2CipherSpecs.push(s);
+      if (s >> 16 === 0) cipherSuites.push(s);
+    }
+    const sessionId = r.bytes(sidLen, 'session_id').slice();
+    const challenge = r.bytes(chLen, 'challenge');
+    r.done('SSLv2 ClientHello');
+    const random = new Uint8Array(32);
+    random.set(challenge, 32 - chLen);
+    const hello: ClientHello = {
+      form: 'sslv2', legacyVersion, random, sessionId, cipherSuites, sslv2CipherSpecs,
+      compressionMethods: [0], extensions: [], ext: {}, issues: [],
+    };
+    return { value: hello, size: body.length };
+  });
+}
+
+/** Decode a ServerHello body; a HelloRetryRequest is recognised by its random. */
+export function decodeServerHello(body: Uint8Array): Decoded<ServerHello> {
+  return decodeWith(() => {
+    const r = new Reader(body, 0, body.length, ['server_hello']);
+    const legacyVersion = r.u16('legacy_version');
+    const random = r.bytes(32, 'random').slice();
+    const sessionId = readSessionId(r);
+    const cipherSuite = r.u16('cipher_suite');
+    const compressionMethod = r.u8('compression_method');
+    const isHelloRetryRequest = equalBytes(random, HELLO_RETRY_REQUEST_RANDOM);
+    const x = readExtensions(r, isHelloRetryRequest ? 'hello_retry_request' : 'server_hello');
+    const version = x.summary.selectedVersion ?? legacyVersion;
+    const issues = [...x.issues];
+    let downgradeSentinel: ServerHello['downgradeSentinel'] = null;
+    if (DOWNGRD.every((b, i) => random[24 + i] === b)) {
+      const last = random[31];
+      if (last === 0x01) downgradeSentinel = 'tls12';
+      else if (last === 0x00) downgradeSentinel = 'tls11';
+    }
+    if (downgradeSentinel) {
+      issues.push({
+        code: 'tls.downgrade_sentinel',
+        message: `the server random carries the ${downgradeSentinel === 'tls12' ? 'TLS 1.2' : 'TLS 1.1-or-below'} downgrade sentinel: a TLS 1.3 server negotiated a lower version (a middlebox may have stripped TLS 1.3)`,
+      });
+    }
+    if (x.summary.selectedVersion !== undefined && !isTls13Family(x.summary.selectedVersion)) {
+      issues.push({ code: 'tls.bad_selected_version', message: `supported_versions in the ServerHello selects ${x.summary.selectedVersion.toString(16)}, which is not TLS 1.3` });
+    }
+    if (compressionMethod !== 0) issues.push({ code: 'tls.compression_selected', message: `the server selected compression method ${compressionMethod} (CRIME-prone)` });
+    const hello: ServerHello = {
+      legacyVersion, random, sessionId, cipherSuite, compressionMethod,
+      extensions: x.extensions, ext: x.summary, isHelloRetryRequest, version, downgradeSentinel, issues,
+    };
+    return { value: hello, size: body.length };
+  });
+}
+
+/**
+ * The highest version a ClientHello offers: the top of supported_versions (GREASE
+ * ignored) when present, else its legacy version.
+ */
+export function clientMaxVersion(ch: ClientHello): number {
+  const sv = (ch.ext.supportedVersions ?? []).filter((v) => !isGrease(v));
+  if (sv.length === 0) return ch.legacyVersion;
+  return sv.reduce((a, b) => (versionRank(b) > versionRank(a) ? b : a));
+}
