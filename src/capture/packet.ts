@@ -18,6 +18,8 @@ export interface Packet {
    * buffer is reused for the next read. Copy what must outlive the call.
    */
   data: Uint8Array;
+  /** pcapng opt_comment of the packet block, when the file has one. */
+  comment?: string;
 }
 
 /** Timestamp as float seconds since the epoch (exact to the microsecond for our era). */
