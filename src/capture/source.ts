@@ -36,6 +36,11 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Read size for regular files (default FILE_CHUNK). */
   chunkSize?: number;
+  /**
+   * Awaited after each chunk's packets were delivered: lets a consumer with asynchronous
+   * work per packet (certificate checks) catch up before more is read (back-pressure).
+   */
+  afterChunk?: () => void | Promise<void>;
 }
 
 export interface CaptureResult {
@@ -215,15 +220,16 @@ export async function readCaptureChunks(
   opts: ReadOptions & { name?: string } = {},
 ): Promise<CaptureResult> {
   const decoder = new CaptureDecoder(onPacket);
-  return decodeChunks(decoder, chunks, opts.name ?? 'input', opts.signal);
+  return decodeChunks(decoder, chunks, opts.name ?? 'input', opts.signal, opts.afterChunk);
 }
 
-async function decodeChunks(decoder: CaptureDecoder, chunks: AsyncIterable<Uint8Array>, name: string, signal?: AbortSignal): Promise<CaptureResult> {
+async function decodeChunks(decoder: CaptureDecoder, chunks: AsyncIterable<Uint8Array>, name: string, signal?: AbortSignal, afterChunk?: ReadOptions['afterChunk']): Promise<CaptureResult> {
   const r = await pumpChunks(
     chunks,
     name,
-    (chunk) => {
+    async (chunk) => {
       decoder.push(chunk);
+      if (afterChunk) await afterChunk();
       return !decoder.done;
     },
     (message, fatal, cutShort) => decoder.reportInputProblem(message, fatal, cutShort),
@@ -303,7 +309,7 @@ export async function readCapture(path: string, onPacket: (p: Packet) => void, o
     return result(decoder, false);
   }
   try {
-    return await decodeChunks(decoder, input.chunks, input.name, opts.signal);
+    return await decodeChunks(decoder, input.chunks, input.name, opts.signal, opts.afterChunk);
   } finally {
     input.close();
   }
@@ -334,6 +340,7 @@ async function readRegularFile(decoder: CaptureDecoder, path: string, fd: number
     while (n > 0) {
       decoder.push(n === size ? buf : buf.subarray(0, n));
       if (decoder.done) break;
+      if (opts.afterChunk) await opts.afterChunk();
       await nextTurn();
       if (opts.signal?.aborted) {
         decoder.stop();

@@ -1,0 +1,166 @@
+// hsi live: capture on an interface and report each connection as it ends; hsi interfaces.
+// Packets from the live source go through the same Analyzer as files: one code path.
+
+import { buildFilter, defaultInterface, listInterfaces, LiveCapture, LiveCaptureError, loadLiveBackend, type LiveStats } from '../capture/live.js';
+import { dropPrivileges, keepPrivileges, PrivilegeError } from '../capture/privileges.js';
+import { Analyzer } from '../pipeline/analyzer.js';
+import { chooseStyle } from '../report/style.js';
+import { escapeForTerminal } from '../wire/text.js';
+import type { Args } from './args.js';
+import { analysisSettings, InputError, RecordOutput } from './setup.js';
+
+interface Io {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  signal: AbortSignal;
+}
+
+/** Cumulative capture drops over capture time, to tell which connections a drop may have hit. */
+export class DropTimeline {
+  private readonly times: number[] = [];
+  private readonly drops: number[] = [];
+  static readonly MAX_SAMPLES = 4096;
+
+  sample(time: number, cumulative: number): void {
+    const n = this.drops.length;
+    if (n > 0 && this.drops[n - 1] === cumulative) {
+      this.times[n - 1] = time; // extend the flat stretch
+      return;
+    }
+    if (n >= DropTimeline.MAX_SAMPLES) {
+      this.times.splice(0, n / 2);
+      this.drops.splice(0, n / 2);
+    }
+    this.times.push(time);
+    this.drops.push(cumulative);
+  }
+
+  /** Drops counted from capture time t0 until shortly after t1 (null before the first sample). */
+  between(t0: number, t1: number): number | null {
+    const n = this.drops.length;
+    if (n === 0) return null;
+    let before = 0;
+    for (let i = 0; i < n && this.times[i]! <= t0; i++) before = this.drops[i]!;
+    let after = this.drops[n - 1]!;
+    for (let i = 0; i < n; i++) {
+      if (this.times[i]! >= t1 + DropTimeline.GRACE) {
+        after = this.drops[i]!;
+        break;
+      }
+    }
+    return Math.max(0, after - before);
+  }
+
+  /** A drop counted this long after a connection's last packet may still have hit it (seconds). */
+  static readonly GRACE = 1;
+}
+
+export async function liveCommand(args: Args, io: Io): Promise<number> {
+  const settings = analysisSettings(args); // --known-hosts / --ca-file are read before privileges are dropped
+  const backend = loadLiveBackend();
+  if (!backend.available) throw new InputError(backend.reason);
+  let iface = args.iface;
+  if (!iface) {
+    const d = defaultInterface();
+    if (!d) throw new InputError('no interface to capture on: give one with -i (hsi interfaces lists them)');
+    iface = d.name;
+    io.stderr.write(`hsi: capturing on ${escapeForTerminal(iface)} (${d.how}; choose another with -i)\n`);
+  }
+  const filter = buildFilter({ ports: settings.anyPort ? 'any' : [...settings.ports], ...(args.filter ? { extra: args.filter } : {}) });
+  let cap: LiveCapture;
+  try {
+    cap = LiveCapture.open({ iface, filter, snaplen: args.snaplen ?? undefined, immediate: false });
+  } catch (e) {
+    if (e instanceof LiveCaptureError) throw new InputError(e.message);
+    throw e;
+  }
+  try {
+    const who = args.dropPrivileges ? dropPrivileges({ iface, dropCapabilities: backend.binding.dropCapabilities }) : keepPrivileges(iface);
+    io.stderr.write(`hsi: ${who.message}\n`);
+  } catch (e) {
+    cap.stop({ drain: false });
+    if (e instanceof PrivilegeError) throw new InputError(e.message);
+    throw e;
+  }
+  if (cap.warning) io.stderr.write(`hsi: ${escapeForTerminal(cap.warning)}\n`);
+  io.stderr.write(`hsi: filter "${cap.filter}", ${cap.precision}second timestamps; Ctrl-C stops and prints the summary\n`);
+
+  const timeline = new DropTimeline();
+  const output = new RecordOutput(io.stdout, {
+    json: args.json,
+    onlyFailed: args.onlyFailed,
+    style: chooseStyle(io.stdout, args.color),
+    summaryFirst: false,
+    saveFailures: args.saveFailures,
+  });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  io.signal.addEventListener('abort', onAbort, { once: true });
+  let reported = 0;
+  const analyzer = new Analyzer({
+    ...settings,
+    dropsDuring: (t0, t1) => timeline.between(t0, t1),
+    onRecord: (rec, conn) => {
+      output.record(rec, conn);
+      reported++;
+      if (args.count !== null && reported >= args.count) stop.abort();
+    },
+  });
+  const sampleDrops = (time: number) => {
+    const s = cap.stats();
+    timeline.sample(time, s.dropped + s.ifDropped + s.internalDropped);
+  };
+  let failure: LiveCaptureError | null = null;
+  cap.start((p) => analyzer.packet(p), {
+    onBatchEnd: () => sampleDrops(analyzer.engine.time),
+    onTick: () => {
+      const now = Date.now() / 1000;
+      sampleDrops(now);
+      analyzer.tick(now);
+    },
+    onError: (e) => {
+      failure = e;
+      stop.abort();
+    },
+  });
+  const timer = args.duration !== null ? setTimeout(() => stop.abort(), args.duration * 1000) : null;
+  await new Promise<void>((resolve) => {
+    if (stop.signal.aborted) resolve();
+    else stop.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  if (timer) clearTimeout(timer);
+  io.signal.removeEventListener('abort', onAbort);
+  const stats = cap.stop({ drain: true });
+  await analyzer.end();
+  const summaryOut = args.json ? io.stderr : io.stdout;
+  const notes = liveNotes(stats, output.saved, args.saveFailures);
+  if (failure) notes.unshift((failure as LiveCaptureError).message);
+  const header = `live capture on ${escapeForTerminal(iface)}: ${stats.delivered.toLocaleString('en-US')} packets seen, ${(stats.dropped + stats.ifDropped).toLocaleString('en-US')} dropped (kernel ${stats.dropped}, interface ${stats.ifDropped})`;
+  if (args.json) {
+    summaryOut.write(`${header}; ${output.counts.total} connections, ${output.counts.completed} completed, ${output.counts.failed} failed, ${output.counts.incomplete} incomplete\n`);
+    for (const n of notes) summaryOut.write(`note: ${n}\n`);
+  } else output.finish(header, notes);
+  return failure ? 2 : output.status;
+}
+
+function liveNotes(s: LiveStats, saved: number, saveFile: string | null): string[] {
+  const out: string[] = [];
+  if (s.dropped + s.ifDropped > 0) out.push(`the capture lost ${s.dropped + s.ifDropped} packets: verdicts resting on a missing packet during those moments are only "possible"`);
+  if (s.snaplenCut > 0) out.push(`${s.snaplenCut} packets were cut by the snaplen`);
+  if (saveFile) out.push(`${saved} failed connection${saved === 1 ? '' : 's'} saved to ${escapeForTerminal(saveFile)}`);
+  return out;
+}
+
+export async function interfacesCommand(_args: Args, io: Io): Promise<number> {
+  const list = listInterfaces();
+  const def = defaultInterface({ interfaces: () => list });
+  const rows = list.map((i) => {
+    const addrs = i.addresses.filter((a) => a.family !== 'MAC').map((a) => a.address).join(', ');
+    const state = i.up ? (i.running ? 'up' : 'up, no carrier') : 'down';
+    return `${i.name === def?.name ? '*' : ' '} ${escapeForTerminal(i.name).padEnd(16)} ${state.padEnd(15)} ${i.loopback ? 'loopback ' : ''}${escapeForTerminal(addrs)}`;
+  });
+  io.stdout.write(rows.join('\n') + '\n');
+  if (def) io.stdout.write(`\n* default: ${def.name} (${def.how})\n`);
+  if (list.length > 0 && list[0]!.source === 'system') io.stdout.write('(live capture is not built: the list comes from the system; hsi live will say what to install)\n');
+  return 0;
+}

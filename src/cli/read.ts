@@ -1,0 +1,64 @@
+// hsi read FILE|-: analyse a capture, print the records (NDJSON or the human report).
+
+import { formatProblem, type CaptureStats } from '../capture/decoder.js';
+import { linkTypeName } from '../capture/packet.js';
+import { replayCapture } from '../capture/replay.js';
+import { readCapture, STDIN_NAME, type CaptureResult } from '../capture/source.js';
+import type { EngineStats } from '../engine/engine.js';
+import { Analyzer } from '../pipeline/analyzer.js';
+import { chooseStyle } from '../report/style.js';
+import { escapeForTerminal } from '../wire/text.js';
+import { UsageError, type Args } from './args.js';
+import { analysisSettings, RecordOutput } from './setup.js';
+
+export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; signal: AbortSignal }): Promise<number> {
+  if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'read needs a capture file (or - for standard input)' : 'read takes one capture file');
+  const path = args.positionals[0]!;
+  const settings = analysisSettings(args);
+  const streaming = path === '-' || args.replay !== null;
+  const output = new RecordOutput(io.stdout, {
+    json: args.json,
+    onlyFailed: args.onlyFailed,
+    style: chooseStyle(io.stdout, args.color),
+    summaryFirst: !streaming,
+    saveFailures: args.saveFailures,
+  });
+  const analyzer = new Analyzer({ ...settings, onRecord: (rec, conn) => output.record(rec, conn) });
+  let result: CaptureResult;
+  if (args.replay !== null) {
+    result = await replayCapture(path, args.replay, (p) => analyzer.packet(p), { signal: io.signal, onTick: (t) => analyzer.tick(t) });
+  } else {
+    result = await readCapture(path, (p) => analyzer.packet(p), { signal: io.signal, afterChunk: () => analyzer.drain() });
+  }
+  await analyzer.end();
+
+  const name = path === '-' ? STDIN_NAME : path;
+  for (const p of result.stats.problems) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${formatProblem(p)}\n`);
+  if (result.stats.suppressedProblems > 0) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${result.stats.suppressedProblems} more problems not shown\n`);
+  const fatal = result.stats.problems.some((p) => p.fatal);
+  if (result.info === null && fatal) return 2;
+
+  output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures));
+  if (fatal) return 2;
+  return output.status;
+}
+
+function header(name: string, r: CaptureResult, e: EngineStats): string {
+  const fmt = r.info ? `${r.compressed ? 'gzip-compressed ' : ''}${r.info.format}` : 'capture';
+  return `${escapeForTerminal(name)} (${fmt}): ${e.packets.toLocaleString('en-US')} packets, ${e.connectionsReported.toLocaleString('en-US')} connections reported`;
+}
+
+/** What the reader and the engine skipped or could not see, said once at the end. */
+export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: string | null): string[] {
+  const out: string[] = [];
+  if (c.cutShort) out.push('the capture file was cut short in the middle of a packet (the writer was stopped): the last packet is incomplete');
+  if (c.problems.some((p) => p.fatal)) out.push('reading stopped early at a damaged part of the file: connections after it are missing (see the messages above)');
+  if (c.truncated > 0) out.push(`${c.truncated.toLocaleString('en-US')} packets were cut by the snaplen (capture with tcpdump -s 0 to keep whole packets)${e.tcpPayloadCut > 0 ? `; ${e.tcpPayloadCut} of them lost TCP payload, shown as gaps` : ''}`);
+  for (const [lt, n] of Object.entries(e.skippedLinkTypes)) out.push(`${n.toLocaleString('en-US')} packets with link type ${linkTypeName(Number(lt))} were not decoded`);
+  const drops = c.drops.reduce((s, d) => s + (d.dropped ?? 0) + (d.osDropped ?? 0), 0);
+  if (drops > 0) out.push(`the capturing interface recorded ${drops.toLocaleString('en-US')} dropped packets: verdicts that rest on a missing packet may be wrong`);
+  if (e.fragments.incomplete > 0) out.push(`${e.fragments.incomplete} fragmented IP datagrams could not be reassembled`);
+  if (e.evicted > 0) out.push(`${e.evicted.toLocaleString('en-US')} connections were evicted from a full connection table (--max-flows) and reported as incomplete`);
+  if (saveFile) out.push(`${saved} failed connection${saved === 1 ? '' : 's'} saved to ${escapeForTerminal(saveFile)}`);
+  return out;
+}

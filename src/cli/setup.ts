@@ -1,0 +1,115 @@
+// What read, live and tui share: options → analyzer settings, output of records (NDJSON
+// or the human report), failures saved to pcapng, and the exit status.
+
+import { readFileSync } from 'node:fs';
+import { PcapngWriter } from '../capture/pcapng-writer.js';
+import type { Connection } from '../engine/connection.js';
+import { DEFAULT_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
+import type { ConnectionRecord } from '../report/record.js';
+import type { Style } from '../report/style.js';
+import { count, emptyCounts, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
+import { parseKnownHosts } from '../ssh/known-hosts.js';
+import { loadTrustStore, type TrustStore } from '../x509/index.js';
+import { UsageError, type Args } from './args.js';
+
+/** A problem with the command line or its files: one line on stderr, exit status 2. */
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export type AnalysisSettings = Omit<AnalyzerOptions, 'onRecord'>;
+
+export function analysisSettings(args: Args): AnalysisSettings {
+  let knownHosts: AnalyzerOptions['knownHosts'] = null;
+  if (args.knownHosts) {
+    let text: string;
+    try {
+      text = readFileSync(args.knownHosts, 'utf8');
+    } catch (e) {
+      throw new InputError(`cannot read --known-hosts ${args.knownHosts}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    knownHosts = { file: parseKnownHosts(text), path: args.knownHosts };
+  }
+  let trust: () => TrustStore | null;
+  if (args.caFile) {
+    let store: TrustStore;
+    try {
+      store = loadTrustStore(args.caFile);
+    } catch (e) {
+      throw new InputError(`cannot use --ca-file ${args.caFile}: ${(e as Error).message}`);
+    }
+    trust = () => store;
+  } else {
+    let store: TrustStore | null | undefined;
+    trust = () => {
+      if (store === undefined) {
+        try {
+          store = loadTrustStore();
+        } catch {
+          store = null; // no system store: chains are still decoded, trust is not judged
+        }
+      }
+      return store;
+    };
+  }
+  if (args.anyPort && args.ports.length > 0) throw new UsageError('--any-port and --port exclude each other');
+  return {
+    ports: args.ports.length > 0 ? args.ports : [...DEFAULT_PORTS],
+    anyPort: args.anyPort,
+    ...(args.idleTimeout !== null ? { idleTimeout: args.idleTimeout } : {}),
+    ...(args.maxFlows !== null ? { maxFlows: args.maxFlows } : {}),
+    trust,
+    knownHosts,
+    keepPackets: args.saveFailures !== null,
+  };
+}
+
+/** Where records go: NDJSON lines, or the human report (buffered when the summary comes first). */
+export class RecordOutput {
+  readonly counts: SummaryCounts = emptyCounts();
+  private readonly blocks: string[] = [];
+  private writer: PcapngWriter | null = null;
+  saved = 0;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly opts: { json: boolean; onlyFailed: boolean; style: Style; summaryFirst: boolean; saveFailures: string | null },
+  ) {}
+
+  record(rec: ConnectionRecord, conn: Connection): void {
+    count(this.counts, rec);
+    if (rec.outcome === 'failed' && this.opts.saveFailures) this.save(rec, conn);
+    if (this.opts.onlyFailed && rec.outcome === 'completed') return;
+    if (this.opts.json) {
+      this.out.write(JSON.stringify(rec) + '\n');
+      return;
+    }
+    const block = renderRecord(rec, this.opts.style);
+    if (this.opts.summaryFirst) this.blocks.push(block);
+    else this.out.write(block + '\n\n');
+  }
+
+  private save(rec: ConnectionRecord, conn: Connection): void {
+    if (!conn.packetLog || conn.packetLog.length === 0) return;
+    this.writer ??= PcapngWriter.toFile(this.opts.saveFailures!);
+    const comment = `hsi #${rec.id} ${rec.verdict.code} (${rec.verdict.confidence}): ${rec.verdict.summary}`;
+    conn.packetLog.forEach((p, i) => this.writer!.write(p, i === 0 ? { comment } : {}));
+    this.saved++;
+  }
+
+  /** End of input: the summary (first, for files) and the buffered blocks. */
+  finish(header: string, notes: string[]): void {
+    this.writer?.close();
+    if (this.opts.json) return;
+    const summary = renderSummary(this.counts, this.opts.style, header, notes);
+    if (this.opts.summaryFirst) {
+      this.out.write(summary + '\n\n');
+      for (const b of this.blocks) this.out.write(b + '\n\n');
+    } else this.out.write(summary + '\n');
+  }
+
+  /** Exit status: 1 when any reported handshake failed, else 0. */
+  get status(): number {
+    return this.counts.failed > 0 ? 1 : 0;
+  }
+}

@@ -1,0 +1,36 @@
+// The rule list, in precedence order: the first rule that applies gives the verdict.
+//
+//  1. TCP setup: refused, timeout, reset before any byte.
+//  2. What the wire says for certain (TLS alerts and mismatches, SSH lists, DISCONNECT,
+//     a completed handshake...).
+//  3. Path problems: an MTU black hole (TLS / SSH), a stalled transfer.
+//  4. What can only be inferred (sizes, timing, who closed).
+//  5. Connections that carried no handshake: no payload, another protocol.
+//  6. incomplete: nothing can be concluded.
+
+import type { DiagnosisInput } from './input.js';
+import { incompleteRule, tcpStalled, TCP_SETUP_RULES, TCP_TAIL_RULES } from './rules-tcp.js';
+import { TLS_RULES_WIRE, TLS_RULES_PATH, TLS_RULES_INFERRED } from './rules-tls.js';
+import { SSH_RULES_WIRE, SSH_RULES_PATH, SSH_RULES_INFERRED } from './rules-ssh.js';
+import type { Rule } from './types.js';
+
+export const RULES: readonly Rule<DiagnosisInput>[] = [
+  ...TCP_SETUP_RULES,
+  ...TLS_RULES_WIRE,
+  ...SSH_RULES_WIRE,
+  ...TLS_RULES_PATH,
+  ...SSH_RULES_PATH,
+  tcpStalled,
+  ...TLS_RULES_INFERRED,
+  ...SSH_RULES_INFERRED,
+  ...TCP_TAIL_RULES,
+  incompleteRule,
+];
+
+/** Verdicts that rest on a packet that never showed: only `possible` when the capture dropped packets. */
+export const DROP_SENSITIVE: ReadonlySet<string> = new Set(['tls.no_response', 'tcp.timeout', 'tls.mtu_blackhole', 'ssh.mtu_blackhole', 'tcp.stalled']);
+
+/** The last handshake step reached, from the trackers (tcp_connect before any handshake byte). */
+export function stageOf(input: DiagnosisInput): string {
+  return input.tls?.stage ?? input.ssh?.stage ?? 'tcp_connect';
+}

@@ -1,0 +1,195 @@
+// The one engine underneath every face of hsi: packets in (from a file, stdin, a replay
+// or a live capture), connection records out, in the order the connections ended.
+//
+// The Engine (sync, per packet) hands finished connections here; each is diagnosed in
+// turn — certificate chains are judged asynchronously (WebCrypto), so records go
+// through a promise chain that keeps their order. Readers await drain() between chunks
+// so that pending work never piles up.
+
+import type { Packet } from '../capture/packet.js';
+import type { Connection } from '../engine/connection.js';
+import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FLOWS, DEFAULT_SESSION_IDLE_TIMEOUT, Engine, type EngineStats } from '../engine/engine.js';
+import { diagnose, type Diagnosis } from '../diagnose/diagnose.js';
+import type { DiagnosisInput } from '../diagnose/input.js';
+import { Knowledge } from '../diagnose/knowledge.js';
+import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
+import { buildRecord, type ConnectionRecord } from '../report/record.js';
+import { lookupKnownHosts, type KnownHostsFile } from '../ssh/known-hosts.js';
+import { sshJson } from '../ssh/json.js';
+import { SshTracker } from '../ssh/tracker.js';
+import { tlsJson } from '../tls/json.js';
+import { TlsTracker } from '../tls/tracker.js';
+import { certificateJson, judgeChain, type ChainReport, type TrustStore } from '../x509/index.js';
+
+export interface AnalyzerOptions {
+  ports: readonly number[];
+  anyPort?: boolean;
+  idleTimeout?: number;
+  maxFlows?: number;
+  /** Trust anchors for certificate chains; a function so the system store loads only when needed. */
+  trust: () => TrustStore | null;
+  knownHosts?: { file: KnownHostsFile; path: string } | null;
+  /** Keep each connection's packets (bounded) so they can be saved (--save-failures, TUI). */
+  keepPackets?: boolean;
+  /** Live capture: packets the capture lost while a connection was open (null: unknown). */
+  dropsDuring?: (startTime: number, endTime: number) => number | null;
+  onRecord: (rec: ConnectionRecord, conn: Connection) => void;
+}
+
+export const DEFAULT_PORTS = [443, 22] as const;
+/** Bytes of packets kept per connection when packets are kept. */
+export const KEEP_PACKET_BYTES = 2 * 1024 * 1024;
+
+export class Analyzer {
+  readonly engine: Engine;
+  readonly knowledge = new Knowledge();
+  private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private failure: unknown = null;
+
+  constructor(private readonly opts: AnalyzerOptions) {
+    this.engine = new Engine({
+      ports: new Set(opts.ports),
+      anyPort: opts.anyPort ?? false,
+      idleTimeout: opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
+      sessionIdleTimeout: Math.max(opts.idleTimeout ?? 0, DEFAULT_SESSION_IDLE_TIMEOUT),
+      maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
+      trackers: { tls: (ctx) => new TlsTracker(ctx), ssh: (ctx) => new SshTracker(ctx) },
+      onConnection: (c) => this.enqueue(c),
+      keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
+    });
+  }
+
+  get stats(): EngineStats {
+    return this.engine.stats;
+  }
+
+  packet(p: Packet): void {
+    this.engine.packet(p);
+  }
+
+  tick(now: number): void {
+    this.engine.tick(now);
+  }
+
+  /** Wait until every finished connection has been diagnosed and handed on. */
+  async drain(): Promise<void> {
+    while (this.pending > 0) await this.queue;
+    if (this.failure) throw this.failure;
+  }
+
+  /** End of input: flush open connections, then drain. */
+  async end(): Promise<void> {
+    this.engine.end();
+    await this.drain();
+  }
+
+  private enqueue(conn: Connection): void {
+    const openAtEnd = conn.endReason === 'end-of-input';
+    const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
+    // Most connections need nothing asynchronous: diagnose them right away when nothing is queued.
+    if (this.pending === 0 && !(tls?.certificates && tls.certificates.ders.length > 0)) {
+      this.finish(conn, openAtEnd, null);
+      return;
+    }
+    this.pending++;
+    this.queue = this.queue
+      .then(async () => {
+        const chain = tls ? await this.judge(conn, tls) : null;
+        this.finish(conn, openAtEnd, chain);
+      })
+      .catch((e) => {
+        this.failure ??= e;
+      })
+      .finally(() => {
+        this.pending--;
+      });
+  }
+
+  private async judge(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>): Promise<ChainReport | null> {
+    const certs = tls.certificates;
+    if (!certs || certs.ders.length === 0) return null;
+    const trust = this.opts.trust();
+    if (!trust) return null;
+    try {
+      return await judgeChain({
+        chain: certs.ders,
+        serverName: tls.clientHello?.hello.ext.serverName ?? null,
+        time: new Date(certs.time * 1000),
+        trust,
+        ocsp: tls.ocsp?.responses[0] ?? null,
+        port: conn.server.endpoint.port,
+      });
+    } catch (e) {
+      conn.addFinding({ severity: 'error', code: 'internal.chain_failed', message: `certificate chain could not be judged: ${e instanceof Error ? e.message : String(e)}` });
+      return null;
+    }
+  }
+
+  private finish(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): void {
+    const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
+    const ssh = conn.tracker instanceof SshTracker ? conn.tracker.state : null;
+    const kh = this.opts.knownHosts;
+    const input: DiagnosisInput = {
+      conn,
+      openAtEnd,
+      tls,
+      ssh,
+      chain,
+      knowledge: this.knowledge,
+      knownHosts: kh && ssh?.hostKey ? lookupKnownHosts(kh.file, conn.server.endpoint.ip, conn.server.endpoint.port, ssh.hostKey.blob) : null,
+      knownHostsPath: kh?.path ?? null,
+      drops: this.opts.dropsDuring ? this.opts.dropsDuring(conn.startTime, conn.lastTime) : null,
+    };
+    const d = diagnose(input, RULES, stageOf);
+    downgradeForDrops(d, input.drops);
+    const protocol = protocolOf(input);
+    const app: { tls?: unknown; ssh?: unknown } = {};
+    if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
+    if (ssh) app.ssh = sshJson(ssh);
+    conn.ladder.sort((a, b) => a.frame - b.frame);
+    const rec = buildRecord(conn, d, protocol, app);
+    this.learn(input, rec);
+    this.opts.onRecord(rec, conn);
+  }
+
+  /** Remember what this connection showed about its server, for the connections after it. */
+  private learn(input: DiagnosisInput, rec: ConnectionRecord): void {
+    const { ip, port } = input.conn.server.endpoint;
+    const tls = input.tls;
+    if (tls?.completed && tls.version !== null && tls.cipherSuite !== null) {
+      const group = tls.serverHello?.hello.ext.serverKeyShare?.group ?? (tls.serverKeyExchange?.value.kind === "ecdhe" ? tls.serverKeyExchange.value.namedGroup : null);
+      this.knowledge.recordTls(ip, port, { version: tls.version, cipherSuite: tls.cipherSuite, group, id: rec.id, frame: rec.firstFrame });
+    }
+    const hk = input.ssh?.hostKey;
+    if (hk) this.knowledge.recordSshHostKey(ip, port, { type: hk.type, fingerprint: hk.fingerprint, id: rec.id, frame: hk.frame, time: hk.time });
+  }
+}
+
+/** What the bytes on the wire were, not what the port suggests. */
+export function protocolOf(input: DiagnosisInput): 'tls' | 'ssh' | 'unknown' {
+  const t = input.tls;
+  if (t && (t.clientHello || t.serverHello || t.records.client.length > 0 || t.records.server.length > 0)) return 'tls';
+  const s = input.ssh;
+  if (s && (s.client.banner || s.server.banner)) return 'ssh';
+  return 'unknown';
+}
+
+/** A verdict resting on a packet that never showed is only `possible` when the capture itself lost packets. */
+function downgradeForDrops(d: Diagnosis, drops: number | null): void {
+  if (!drops || drops <= 0 || !DROP_SENSITIVE.has(d.verdict.code)) return;
+  d.verdict.confidence = 'possible';
+  d.verdict.evidence.push(`the capture itself dropped ${drops} packet${drops > 1 ? 's' : ''} while this connection was open: the packet that seems missing may have been lost by the capture, not by the network`);
+}
+
+function chainSummary(c: ChainReport) {
+  return {
+    ok: c.ok,
+    pathEnd: c.pathEnd,
+    primary: c.primary ? { code: c.primary.code, message: c.primary.message } : null,
+    problems: c.problems.map((p) => ({ code: p.code, severity: p.severity, message: p.message, certIndex: p.certIndex ?? null })),
+    trustStore: c.trustStore,
+    hostname: c.hostname,
+    checks: c.checks,
+  };
+}
