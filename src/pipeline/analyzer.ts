@@ -84,6 +84,19 @@ export class Analyzer {
     await this.drain();
   }
 
+  /**
+   * Provisional records of the connections still open (a live view: the TUI's detail pane
+   * of a connection in progress). Diagnosed as if the input ended now; certificates are not
+   * judged and nothing is learnt from them.
+   */
+  snapshotOpen(): { record: ConnectionRecord; conn: Connection }[] {
+    return this.engine.openConnections().map((conn) => {
+      const input = this.input(conn, true, null);
+      const d = diagnose(input, RULES, stageOf);
+      return { record: this.record(input, d), conn };
+    });
+  }
+
   private enqueue(conn: Connection): void {
     const openAtEnd = conn.endReason === 'end-of-input';
     const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
@@ -127,10 +140,19 @@ export class Analyzer {
   }
 
   private finish(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): void {
+    const input = this.input(conn, openAtEnd, chain);
+    const d = diagnose(input, RULES, stageOf);
+    downgradeForDrops(d, input.drops);
+    const rec = this.record(input, d);
+    this.learn(input, rec);
+    this.opts.onRecord(rec, conn);
+  }
+
+  private input(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): DiagnosisInput {
     const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
     const ssh = conn.tracker instanceof SshTracker ? conn.tracker.state : null;
     const kh = this.opts.knownHosts;
-    const input: DiagnosisInput = {
+    return {
       conn,
       openAtEnd,
       tls,
@@ -141,16 +163,16 @@ export class Analyzer {
       knownHostsPath: kh?.path ?? null,
       drops: this.opts.dropsDuring ? this.opts.dropsDuring(conn.startTime, conn.lastTime) : null,
     };
-    const d = diagnose(input, RULES, stageOf);
-    downgradeForDrops(d, input.drops);
+  }
+
+  private record(input: DiagnosisInput, d: Diagnosis): ConnectionRecord {
+    const { conn, tls, ssh, chain } = input;
     const protocol = protocolOf(input);
     const app: { tls?: unknown; ssh?: unknown } = {};
     if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
     if (ssh) app.ssh = sshJson(ssh);
     conn.ladder.sort((a, b) => a.frame - b.frame);
-    const rec = buildRecord(conn, d, protocol, app);
-    this.learn(input, rec);
-    this.opts.onRecord(rec, conn);
+    return buildRecord(conn, d, protocol, app);
   }
 
   /** Remember what this connection showed about its server, for the connections after it. */
