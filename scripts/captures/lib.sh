@@ -39,7 +39,7 @@ capture_start() {
   local ns=$1 iface=$2 out=$3; shift 3
   local errlog="$WORK/tcpdump.$$.$RANDOM.log"
   rm -f "$out"
-  ip netns exec "$ns" tcpdump -i "$iface" -s 0 -U -Z root -w "$out" "$@" >"$errlog" 2>&1 &
+  ip netns exec "$ns" tcpdump -i "$iface" -s 0 -U --immediate-mode -Z root -w "$out" "$@" >"$errlog" 2>&1 &
   CAPTURE_PID=$!
   for _ in $(seq 1 100); do grep -q 'listening on' "$errlog" 2>/dev/null && return 0; sleep 0.05; done
   cat "$errlog" >&2; die "tcpdump did not start"
