@@ -7,27 +7,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readCapture } from '../src/capture/source.js';
-import { parseArgs } from '../src/cli/args.js';
-import { analysisSettings } from '../src/cli/setup.js';
-import { Analyzer } from '../src/pipeline/analyzer.js';
-import type { ConnectionRecord } from '../src/report/record.js';
-import { capturesDir, repoRoot } from './helpers/paths.js';
+import { analyse } from './helpers/analyse.js';
+import { capturesDir } from './helpers/paths.js';
 
 interface Expectation {
   description: string;
   options?: string[];
   connections: Record<string, unknown>[];
-}
-
-/** Records of a capture, as `hsi read FILE [options] --json` gives them, sorted by id. */
-export async function analyse(file: string, options: string[] = []): Promise<ConnectionRecord[]> {
-  const args = parseArgs(['read', file, ...options.map((o) => (o.startsWith('captures/') ? join(repoRoot, o) : o))]);
-  const records: ConnectionRecord[] = [];
-  const analyzer = new Analyzer({ ...analysisSettings(args), onRecord: (r) => records.push(r) });
-  await readCapture(file, (p) => analyzer.packet(p), { afterChunk: () => analyzer.drain() });
-  await analyzer.end();
-  return records.sort((a, b) => a.id - b.id);
 }
 
 /** Every key of `expected` must be in `actual` with an equal value (objects: recursively; arrays: element-wise). */

@@ -70,6 +70,8 @@ export class SideState {
   previewFrame = 0;
   /** Packets whose TCP payload was cut by the snaplen. */
   snaplenCut = 0;
+  /** When tunnelled: this side's tunnel endpoint (the outer IP address). */
+  outerIp = '';
 
   /** Endpoint identity for fast packet → side matching: ip * 65536 + port (IPv4) or "ip]port" (IPv6). */
   readonly key: number | string;

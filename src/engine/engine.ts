@@ -204,6 +204,10 @@ export class Engine {
     const c = new Connection(++this.flowSeq, src, srcKey, dst, dstKey, p.frame, p.tsSec, p.tsNsec, time);
     c.tunnel = s.tunnel;
     c.vlan = s.vlan;
+    if (s.tunnel) {
+      c.client.outerIp = s.outerSrc;
+      c.server.outerIp = s.outerDst;
+    }
     if (s.tunnel) this.stats.tunnels[s.tunnel] = (this.stats.tunnels[s.tunnel] ?? 0) + 1;
     this.stats.connectionsSeen++;
     // Roles: the SYN's sender is the client; a SYN-ACK's receiver is.

@@ -75,6 +75,9 @@ export class TcpSegment {
   ipLen = 0;
   /** Outer encapsulation unwrapped to reach this segment, e.g. "GRE", "VXLAN" ("" when none). */
   tunnel = '';
+  /** The outermost IP addresses when tunnelled (the tunnel endpoints), else "". */
+  outerSrc = '';
+  outerDst = '';
   vlan = -1;
 }
 
@@ -289,6 +292,11 @@ function l4(proto: number, data: Uint8Array, off: number, wireLen: number, seg: 
 }
 
 function tunnelled(name: string, inner: () => Skip, seg: TcpSegment): Skip {
+  if (!seg.tunnel) {
+    // The addresses decoded so far are the outer header's: the tunnel endpoints.
+    seg.outerSrc = seg.ipVersion === 4 ? ipv4String(seg.src4) : ipv6String(seg.src6);
+    seg.outerDst = seg.ipVersion === 4 ? ipv4String(seg.dst4) : ipv6String(seg.dst6);
+  }
   const r = inner();
   if (r === Skip.None) seg.tunnel = seg.tunnel ? `${name}/${seg.tunnel}` : name;
   return r;

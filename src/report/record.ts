@@ -48,7 +48,8 @@ export interface TcpJson {
   /** How the client/server roles were decided: syn, syn-ack, content, port, first-sender. */
   roles: string;
   endReason: string | null;
-  tunnel: string | null;
+  /** Tunnel the packets came through (GRE, VXLAN, Geneve, ERSPAN, IPIP), with its endpoints. */
+  tunnel: { kind: string; clientEndpoint: string; serverEndpoint: string } | null;
   vlan: number | null;
 }
 
@@ -122,7 +123,7 @@ export function buildRecord(
       midstream: conn.midstream,
       roles: conn.orientation,
       endReason: conn.endReason,
-      tunnel: conn.tunnel || null,
+      tunnel: conn.tunnel ? { kind: conn.tunnel, clientEndpoint: conn.client.outerIp, serverEndpoint: conn.server.outerIp } : null,
       vlan: conn.vlan >= 0 ? conn.vlan : null,
     },
     findings: conn.findings,
