@@ -34,7 +34,7 @@ veth_link() {
 }
 
 # capture_start NS IFACE OUTFILE [extra tcpdump args...]: tcpdump in NS, waits until it listens.
-# Sets CAPTURE_PID. Default filter: tcp. Packets are unbuffered (-U), full snaplen.
+# Sets CAPTURE_PID. Packets are written at once (-U, --immediate-mode), full snaplen; pass a filter (e.g. tcp) as extra args.
 capture_start() {
   local ns=$1 iface=$2 out=$3; shift 3
   local errlog="$WORK/tcpdump.$$.$RANDOM.log"
