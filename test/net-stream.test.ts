@@ -106,8 +106,9 @@ describe('stream reassembly', () => {
     r.goOpaque();
     const { sink, out } = collector();
     let fresh = 0;
-    assert.equal(r.segment(100, new Uint8Array(10), 10, { frame: 1, time: 0 }, sink, (n) => (fresh += n)), SegmentKind.InOrder);
-    assert.equal(r.segment(100, new Uint8Array(10), 10, { frame: 2, time: 0 }, sink, (n) => (fresh += n)), SegmentKind.Retransmission);
+    sink.opaque = (n) => (fresh += n);
+    assert.equal(r.segment(100, new Uint8Array(10), 10, { frame: 1, time: 0 }, sink), SegmentKind.InOrder);
+    assert.equal(r.segment(100, new Uint8Array(10), 10, { frame: 2, time: 0 }, sink), SegmentKind.Retransmission);
     assert.equal(fresh, 10);
     assert.equal(out.bytes.length, 0);
     assert.equal(r.bufferedBytes, 0);

@@ -72,6 +72,8 @@ export class SideState {
   snaplenCut = 0;
   /** When tunnelled: this side's tunnel endpoint (the outer IP address). */
   outerIp = '';
+  /** Where this side's reassembled bytes go (made once by the engine). */
+  sink: import('../net/stream.js').StreamSink | null = null;
 
   /** Endpoint identity for fast packet → side matching: ip * 65536 + port (IPv4) or "ip]port" (IPv6). */
   readonly key: number | string;

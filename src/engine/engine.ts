@@ -360,7 +360,7 @@ export class Engine {
         if (seg.len > ackedSide.maxAckedSegment) ackedSide.maxAckedSegment = seg.len;
       }
     }
-    if (c.oriented && !ackedSide.stream.opaque) ackedSide.stream.acked(ack, ref, this.sink(c, ackedName));
+    if (c.oriented && !ackedSide.stream.opaque) ackedSide.stream.acked(ack, ref, this.sink(c, ackedSide));
   }
 
   private payload(c: Connection, me: SideState, side: Side, ref: FrameRef): void {
@@ -389,7 +389,7 @@ export class Engine {
     const nowSide: Side = c.client === me ? 'client' : 'server';
     const st = me;
     const stream = st.stream;
-    const kind = stream.segment(s.seq, s.payload, s.payloadLen, ref, this.sink(c, nowSide), (len) => c.tracker?.onOpaque(nowSide, len, ref));
+    const kind = stream.segment(s.seq, s.payload, s.payloadLen, ref, this.sink(c, st));
     if (!stream.opaque) this.trackSent(st, kind, ref);
     if (kind === SegmentKind.Retransmission) this.ladder(c, nowSide, ref, `Retransmission (${s.payloadLen} bytes)`, true);
     if (c.tracker && !stream.opaque && !c.tracker.needsBytes(nowSide)) stream.goOpaque();
@@ -446,16 +446,22 @@ export class Engine {
 
   // ---- streams → trackers -------------------------------------------------------------
 
-  private sink(c: Connection, side: Side): StreamSink {
-    return {
-      data: (bytes, ref) => this.deliver(c, side, bytes, ref),
+  /** The side's sink, made once; the role is looked up at delivery (roles may swap before the first byte). */
+  private sink(c: Connection, st: SideState): StreamSink {
+    if (st.sink) return st.sink;
+    const role = (): Side => (c.client === st ? 'client' : 'server');
+    st.sink = {
+      data: (bytes, ref) => this.deliver(c, role(), bytes, ref),
+      opaque: (len, ref) => c.tracker?.onOpaque(role(), len, ref),
       gap: (len, ref) => {
+        const side = role();
         c.addFinding({ severity: 'warning', code: 'tcp.capture_gap', message: `${len} bytes from the ${side} were not captured (frame ${ref.frame})`, frames: [ref.frame] });
         this.ladder(c, side, ref, `[${len} bytes not captured]`);
         if (c.tracker) c.tracker.onGap(side, len, ref);
         else if (c.pending) c.pending.push({ side, data: new Uint8Array(0), ref: { frame: -len, time: ref.time } });
       },
     };
+    return st.sink;
   }
 
   private deliver(c: Connection, side: Side, bytes: Uint8Array, ref: FrameRef): void {
@@ -549,7 +555,7 @@ export class Engine {
   }
 
   private endStream(c: Connection, st: SideState, side: Side, ref: FrameRef): void {
-    if (!st.stream.opaque && c.oriented) st.stream.flush(ref, this.sink(c, side));
+    if (!st.stream.opaque && c.oriented) st.stream.flush(ref, this.sink(c, st));
   }
 
   private ladder(c: Connection, from: Side, ref: FrameRef, label: string, retransmission = false): void {
@@ -577,6 +583,7 @@ export class Engine {
       this.endStream(c, c.server, 'server', ref);
     }
     if (!c.tracker && c.pending && c.pending.length > 0) this.detect(c, true);
+    c.tracker?.finish?.();
     if (!c.reported) return;
     if (reason === 'timeout') this.stats.timedOut++;
     if (reason === 'evicted') this.stats.evicted++;

@@ -61,4 +61,6 @@ export interface AppTracker {
   onClose(from: Side, kind: 'fin' | 'rst', ref: FrameRef): void;
   /** False once the tracker needs no more bytes from this side (encrypted / past handshake). */
   needsBytes(from: Side): boolean;
+  /** The connection ended (closed, timed out, end of input): flush what is pending. */
+  finish?(): void;
 }

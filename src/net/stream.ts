@@ -20,6 +20,8 @@ export const seqAdd = (a: number, n: number): number => (a + n) >>> 0;
 export interface StreamSink {
   data(bytes: Uint8Array, ref: FrameRef): void;
   gap(length: number, ref: FrameRef): void;
+  /** Opaque mode: `length` new bytes went by (not buffered, not delivered). */
+  opaque?(length: number, ref: FrameRef): void;
 }
 
 export const enum SegmentKind {
@@ -66,9 +68,9 @@ export class StreamReassembler {
   /**
    * Feed one segment's payload (a view valid during this call). Returns what it was.
    * In opaque mode nothing is buffered: sizes are tracked for retransmission detection only
-   * and `onOpaque` receives the new byte count.
+   * and `sink.opaque` receives the new byte count.
    */
-  segment(seq: number, payload: Uint8Array, wireLen: number, ref: FrameRef, sink: StreamSink, onOpaque?: (len: number) => void): SegmentKind {
+  segment(seq: number, payload: Uint8Array, wireLen: number, ref: FrameRef, sink: StreamSink): SegmentKind {
     if (wireLen === 0) return SegmentKind.Empty;
     if (!this.started) this.begin(seq);
     let d = seqDiff(seq, this.next);
@@ -82,7 +84,7 @@ export class StreamReassembler {
       this.next = seqAdd(seq, wireLen);
       const fresh = d < 0 ? end : wireLen;
       this.delivered += fresh;
-      onOpaque?.(fresh);
+      sink.opaque?.(fresh, ref);
       return d < 0 ? SegmentKind.Overlap : SegmentKind.InOrder;
     }
     if (d + wireLen <= 0) {

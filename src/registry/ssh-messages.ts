@@ -60,7 +60,8 @@ export const KEX_MESSAGE_NAMES: Readonly<Record<KexFamily, Readonly<Record<numbe
   hybrid: { 30: 'KEX_HYBRID_INIT', 31: 'KEX_HYBRID_REPLY' },
   rsa: { 30: 'KEXRSA_PUBKEY', 31: 'KEXRSA_SECRET', 32: 'KEXRSA_DONE' },
   gss: { 30: 'KEXGSS_INIT', 31: 'KEXGSS_CONTINUE', 32: 'KEXGSS_COMPLETE', 33: 'KEXGSS_HOSTKEY', 34: 'KEXGSS_ERROR', 40: 'KEXGSS_GROUPREQ', 41: 'KEXGSS_GROUP' },
-  unknown: {},
+  // Family not known (the KEXINITs were not both seen): the RFC 4253 names of the common layout.
+  unknown: { 30: 'KEXDH_INIT', 31: 'KEXDH_REPLY' },
 };
 
 /** A display name for a message number, reading 30..49 according to the key-exchange family. */

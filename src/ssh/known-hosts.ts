@@ -215,3 +215,16 @@ export function lookupKnownHosts(file: KnownHostsFile, host: string, port: numbe
   if (sameType.length > 0) return result('mismatch', sameType);
   return result('unknown', plainEntries);
 }
+
+/** A parsed known_hosts file with the lookup ssh(1) does (see lookupKnownHosts). */
+export class KnownHosts {
+  constructor(readonly file: KnownHostsFile) {}
+
+  static parse(text: string): KnownHosts {
+    return new KnownHosts(parseKnownHosts(text));
+  }
+
+  lookup(host: string, port: number, keyBlob: Uint8Array): KnownHostsResult {
+    return lookupKnownHosts(this.file, host, port, keyBlob);
+  }
+}

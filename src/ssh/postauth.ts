@@ -1,24 +1,31 @@
 // What happened after the key exchange, inferred from encrypted segment sizes only: an
-// authentication failure (a few small exchanges, the server's answer last, then a close) or a
-// session that went on (more data or more back-and-forth than authentication needs). The
-// answer is at most "likely": sizes and timing never make it certain.
+// authentication failure (a few small exchanges in which the server keeps giving the same
+// answer, then a close) or a session that went on. The answer is at most "likely": sizes
+// never make it certain.
 //
 // Calibrated on captures of OpenSSH 9.2 and Dropbear 2022.83 on loopback
-// (test/fixtures/ssh-captures): a publickey denial is 3-4 turns of 44..140-byte segments
-// ending in the server's USERAUTH_FAILURE and the client's FIN; a successful `true` command is
-// ~17 turns ending with the client's CHANNEL_CLOSE; an OpenSSH server that gives up
-// (MaxAuthTries) sends an encrypted DISCONNECT last. Each key the client tries adds two turns.
+// (test/fixtures/ssh-captures) and the JA4 corpus. Server segments after NEWKEYS:
+//   publickey denied (OpenSSH):   316 44 44 44            (EXT_INFO, SERVICE_ACCEPT, FAILURE×2)
+//   publickey denied (Dropbear):  220 44 44 44
+//   MaxAuthTries reached:         316 44 44 44 76         (... then an encrypted DISCONNECT)
+//   `true` run after publickey:   316 44 44 100 28 784 200 72 124  (PK_OK, SUCCESS, hostkeys, channel...)
+// A failing server repeats one answer (USERAUTH_FAILURE has the same size each time), so its
+// segments come in few distinct sizes; once authentication succeeds, channel traffic brings
+// many. Each key the client tries adds one client and one server segment.
 
 import type { Side } from '../engine/types.js';
 import type { SshState } from './state.js';
 
-/** Encrypted bytes (either direction) beyond which a session certainly went on ("likely"). */
+/** Encrypted bytes (either direction) beyond which a session went on ("likely"). */
 export const SESSION_MIN_BYTES = 16 * 1024;
 /** Turns (runs of one side's segments) from which a session went on, whatever the sizes. */
 export const SESSION_MIN_TURNS = 24;
-/** An authentication failure: at most this many turns (≈ 6 keys tried, then MaxAuthTries)... */
-export const AUTH_FAIL_MAX_TURNS = 16;
-/** ...and at most this many bytes from the server (failures, a USERAUTH_BANNER, a DISCONNECT). */
+/** An authentication failure: the server's segments come in at most this many sizes
+ *  (EXT_INFO, SERVICE_ACCEPT/FAILURE, a USERAUTH_BANNER or prompt, a DISCONNECT)... */
+export const AUTH_FAIL_MAX_SERVER_SIZES = 4;
+/** ...there are at most this many of them (MaxAuthTries 6 and a few extras)... */
+export const AUTH_FAIL_MAX_SERVER_SEGMENTS = 12;
+/** ...carrying at most this many bytes. */
 export const AUTH_FAIL_MAX_SERVER_BYTES = 4096;
 
 export type PostKexOutcome = 'auth_failed' | 'session' | 'undetermined';
@@ -59,26 +66,24 @@ export function inferAfterKex(state: SshState): PostKexInference {
   if (c.segments + s.segments === 0) {
     return { outcome: 'undetermined', confidence: 'possible', reasons: [`no encrypted data after NEWKEYS; ${closeText}`], frames: [first.close!.frame] };
   }
-  if (state.lastEncryptedFrom === 'server' && s.bytes <= AUTH_FAIL_MAX_SERVER_BYTES && state.encryptedTurns <= AUTH_FAIL_MAX_TURNS) {
+  const sizes = new Set(s.samples.map((x) => x.size)).size;
+  const serverPattern = `the server's ${s.segments} segment(s) come in ${sizes} distinct size(s)`;
+  if (s.segments <= AUTH_FAIL_MAX_SERVER_SEGMENTS && sizes <= AUTH_FAIL_MAX_SERVER_SIZES && s.bytes <= AUTH_FAIL_MAX_SERVER_BYTES) {
     return {
       outcome: 'auth_failed',
       confidence: 'likely',
       reasons: [
         `after NEWKEYS only small exchanges: ${traffic}`,
-        `the server's answer came last (frame ${s.lastFrame}), as USERAUTH_FAILURE or an encrypted DISCONNECT does`,
+        `${serverPattern}, as repeated USERAUTH_FAILURE answers do (last server segment: frame ${s.lastFrame})`,
         closeText,
       ],
       frames: [...frames, first.close!.frame],
     };
   }
-  const why =
-    state.lastEncryptedFrom === 'client'
-      ? `the client's data came last (frame ${c.lastFrame}), as a channel close does after a short session`
-      : `more than an authentication failure sends (${AUTH_FAIL_MAX_TURNS} turns, ${AUTH_FAIL_MAX_SERVER_BYTES} server bytes)`;
   return {
     outcome: 'session',
     confidence: 'possible',
-    reasons: [`after NEWKEYS: ${traffic}; ${why}`, closeText],
+    reasons: [`after NEWKEYS: ${traffic}; ${serverPattern}: more varied than an authentication failure, as a short session is`, closeText],
     frames: [...frames, first.close!.frame],
   };
 }

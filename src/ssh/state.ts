@@ -74,6 +74,8 @@ export interface SideState {
   /** Protocol from the banner: '2.0', '1.99', '1.x', 'other'; null before the banner. */
   protocol: SshProtocol | null;
   kexinit: KexInitFact | null;
+  /** Strict KEX (kex-strict-c/s-v00@openssh.com) offered in this side's KEXINIT; null before it. */
+  strictKex: boolean | null;
   /** NEWKEYS from this side: from here on its bytes are encrypted. */
   newkeys: (FrameRef & { startFrame: number }) | null;
   /** Cleartext binary packets decoded, and protocol 1 packets counted. */
@@ -165,6 +167,7 @@ export const emptySide = (): SideState => ({
   notSsh: null,
   protocol: null,
   kexinit: null,
+  strictKex: null,
   newkeys: null,
   packets: 0,
   v1Packets: 0,

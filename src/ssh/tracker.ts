@@ -5,10 +5,11 @@
 // Never throws on wire data: malformed input becomes a finding with its frame.
 
 import type { AppTracker, FrameRef, Side, TrackerContext } from '../engine/types.js';
-import { kexFamily, sshAlgorithm, weakNames } from '../registry/ssh-algorithms.js';
+import { STRICT_KEX_CLIENT, STRICT_KEX_SERVER, kexFamily, sshAlgorithm, weakNames } from '../registry/ssh-algorithms.js';
 import { sshMessageName } from '../registry/ssh-messages.js';
 import { latin1 } from '../wire/text.js';
 import {
+  PREVIEW_BYTES,
   MAX_LINE_BYTES,
   MAX_PRE_BANNER_BYTES,
   MAX_PRE_BANNER_LINES,
@@ -45,7 +46,12 @@ const SSH_PREFIX = 'SSH-';
 /** Bytes that never occur in the text lines around an identification. */
 const CONTROL_CHARS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
-type Mode = 'banner' | 'packets' | 'v1' | 'encrypted' | 'stopped';
+/**
+ * banner: identification phase; packets: cleartext binary packets; v1: protocol 1 packets
+ * (counted); preview: not SSH, collecting the first PREVIEW_BYTES for the record;
+ * encrypted: after NEWKEYS (sizes only); stopped: nothing more is read.
+ */
+type Mode = 'banner' | 'packets' | 'v1' | 'preview' | 'encrypted' | 'stopped';
 
 interface Chunk {
   /** Stream offset of the chunk's first byte. */
@@ -60,13 +66,29 @@ class Direction {
   base = 0;
   chunks: Chunk[] = [];
   preBannerBytes = 0;
+  /** The first PREVIEW_BYTES of the stream (for a peer that is not SSH), and where it began. */
+  preview: Uint8Array = new Uint8Array(0);
+  firstRef: FrameRef | null = null;
+  /** Why the side is not SSH when the reason is not its first bytes (caps, over-long line). */
+  notSshWhy: string | null = null;
   ladderEncrypted = 0;
   summary = { segments: 0, bytes: 0, firstFrame: 0, lastFrame: 0, lastTime: 0 };
   /** Index in state.messages of a guessed kex packet awaiting the verdict on the guess. */
   guessIndex: number | null = null;
+  guessFrame: number | null = null;
   /** The next kex packet from this side is a guess (first_kex_packet_follows). */
   guessPending = false;
   findingsSeen = new Set<string>();
+
+  keepPreview(data: Uint8Array, ref: FrameRef): void {
+    this.firstRef ??= ref;
+    if (this.preview.length >= PREVIEW_BYTES) return;
+    const take = data.subarray(0, PREVIEW_BYTES - this.preview.length);
+    const next = new Uint8Array(this.preview.length + take.length);
+    next.set(this.preview, 0);
+    next.set(take, this.preview.length);
+    this.preview = next;
+  }
 
   append(data: Uint8Array, ref: FrameRef): void {
     this.chunks.push({ start: this.base + this.buf.length, ref });
@@ -113,15 +135,17 @@ export class SshTracker implements AppTracker {
 
   needsBytes(from: Side): boolean {
     const m = this.dirs[from].mode;
-    return m === 'banner' || m === 'packets' || m === 'v1';
+    return m === 'banner' || m === 'packets' || m === 'v1' || m === 'preview';
   }
 
   onData(from: Side, data: Uint8Array, ref: FrameRef): void {
     if (data.length === 0) return;
     const d = this.dirs[from];
     if (d.mode === 'encrypted') return this.encrypted(from, data.length, ref);
-    if (d.mode === 'stopped') {
+    d.keepPreview(data, ref);
+    if (d.mode === 'stopped' || d.mode === 'preview') {
       this.state[from].unparsedBytes += data.length;
+      if (d.mode === 'preview') this.updateNotSsh(from);
       return;
     }
     if (d.buf.length + data.length > MAX_STREAM_BUFFER) {
@@ -159,6 +183,7 @@ export class SshTracker implements AppTracker {
   onClose(from: Side, kind: 'fin' | 'rst', ref: FrameRef): void {
     const side = this.state[from];
     if (side.closed === null) side.closed = { kind, frame: ref.frame, time: ref.time };
+    this.flushSide(from);
     this.flushEncryptedSummary();
   }
 
@@ -167,7 +192,35 @@ export class SshTracker implements AppTracker {
    * end of input for connections that never closed).
    */
   finish(): void {
+    this.flushSide('client');
+    this.flushSide('server');
     this.flushEncryptedSummary();
+  }
+
+  /**
+   * Nothing more will come from this side: settle what waited for more bytes (a not-SSH
+   * preview, a text line without its line end).
+   */
+  private flushSide(from: Side): void {
+    const d = this.dirs[from];
+    if (d.mode === 'preview') return this.finalizeNotSsh(from);
+    if (d.buf.length === 0 || !(d.mode === 'banner' || (d.mode === 'packets' && this.state[from].packets === 0))) return;
+    const text = latin1(d.buf);
+    if (CONTROL_CHARS.test(text)) return;
+    const side = this.state[from];
+    const at = d.span(d.buf.length);
+    d.consume(d.buf.length);
+    if (d.mode === 'banner' && isIdentificationLine(text)) {
+      const ident = parseIdentification({ bytes: new Uint8Array(0), text, crlf: false, size: text.length });
+      ident.anomalies.push('identification without a line end before the close');
+      side.banner = { ...ident, ...at };
+      side.protocol = ident.protocol;
+      this.ladder(from, at, ident.raw, 'unterminated identification');
+      this.advance('banner', at.frame);
+      return;
+    }
+    (d.mode === 'banner' ? side.preBannerLines : side.postBannerLines).push({ text, ...at });
+    this.ladder(from, at, `text: ${text.slice(0, 80)}`, 'an unterminated text line');
   }
 
   // --- stream processing -------------------------------------------------------------
@@ -229,22 +282,20 @@ export class SshTracker implements AppTracker {
       }
       return true;
     }
-    // A line before the identification: servers may send them (RFC 4253 §4.2), clients may not.
+    // A line before the identification: servers may send them (RFC 4253 §4.2); a client
+    // that does is already marked not SSH by plausibleStart.
     if (side.preBannerLines.length >= MAX_PRE_BANNER_LINES || d.preBannerBytes + line.size > MAX_PRE_BANNER_BYTES) {
       this.notSsh(from, `more than ${MAX_PRE_BANNER_LINES} lines or ${MAX_PRE_BANNER_BYTES} bytes without an SSH identification`);
       return true;
     }
     if (CONTROL_CHARS.test(text)) {
-      this.notSsh(from, 'binary data before any SSH identification');
+      this.notSsh(from, null);
       return true;
     }
     d.preBannerBytes += line.size;
     side.preBannerLines.push({ text, ...at });
     d.consume(line.size);
     this.ladder(from, at, `text: ${text.slice(0, 80)}`, 'a line before the SSH identification');
-    if (from === 'client') {
-      this.finding(from, 'warning', 'ssh.client_pre_banner', 'the client sent a line before its SSH identification (RFC 4253 §4.2 allows that only to servers)', [at.frame]);
-    }
     return true;
   }
 
@@ -260,20 +311,41 @@ export class SshTracker implements AppTracker {
     const preview = classifyPeer(d.buf);
     const reject = from === 'client' || preview.kind === 'tls' || preview.kind === 'binary' || preview.kind.startsWith('http') || preview.kind === 'html';
     if (reject) {
-      this.notSsh(from, preview.description);
+      this.notSsh(from, null);
       return true;
     }
     return true;
   }
 
-  private notSsh(from: Side, why: string): void {
+  /**
+   * This side is not SSH. The fact is recorded at once; the preview (its first PREVIEW_BYTES)
+   * keeps growing until it is full or the side closes, then the ladder event and the finding
+   * are emitted, so the record does not depend on how the bytes were segmented.
+   */
+  private notSsh(from: Side, why: string | null): void {
     const d = this.dirs[from];
-    const preview = classifyPeer(d.buf);
-    const at = d.span(Math.min(d.buf.length, 1));
-    this.state[from].notSsh = { ...preview, ...at };
-    this.ladder(from, at, `not SSH: ${preview.description}`);
-    this.finding(from, 'error', 'ssh.not_ssh', `the ${from} did not speak SSH: ${why}`, [at.frame]);
-    this.stop(from, 'not SSH', d.refAt(d.base), false);
+    d.notSshWhy = why;
+    this.state[from].unparsedBytes += d.buf.length;
+    d.buf = new Uint8Array(0);
+    d.chunks = [];
+    d.mode = 'preview';
+    this.updateNotSsh(from);
+  }
+
+  private updateNotSsh(from: Side): void {
+    const d = this.dirs[from];
+    const first = d.firstRef!;
+    this.state[from].notSsh = { ...classifyPeer(d.preview), frame: first.frame, time: first.time, startFrame: first.frame };
+    if (d.preview.length >= PREVIEW_BYTES) this.finalizeNotSsh(from);
+  }
+
+  private finalizeNotSsh(from: Side): void {
+    const d = this.dirs[from];
+    const n = this.state[from].notSsh!;
+    d.mode = 'stopped';
+    this.state[from].stopped = { reason: 'not SSH', frame: n.frame };
+    this.ladder(from, n, `not SSH: ${n.description}`);
+    this.finding(from, 'error', 'ssh.not_ssh', `the ${from} did not speak SSH: ${d.notSshWhy ?? n.description}`, [n.frame]);
   }
 
   /** One cleartext packet; false when more bytes are needed. */
@@ -283,7 +355,9 @@ export class SshTracker implements AppTracker {
     if (p.status === 'incomplete') return false;
     const at = d.span(p.status === 'ok' ? p.size : 5);
     if (p.status === 'invalid') {
-      if (this.textAfterBanner(from)) return true;
+      const text = this.textAfterBanner(from);
+      if (text === 'wait') return false;
+      if (text) return true;
       this.finding(from, 'error', 'ssh.malformed_packet', `malformed ${from} packet: ${p.error.message}`, [at.frame]);
       this.stop(from, `malformed packet: ${p.error.message}`, { frame: at.frame, time: at.time }, false);
       return true;
@@ -312,15 +386,19 @@ export class SshTracker implements AppTracker {
    * Before the first binary packet, a text line where a packet should start (a peer that
    * rejects our banner says why in text): keep it as a line rather than a malformed packet.
    */
-  private textAfterBanner(from: Side): boolean {
+  private textAfterBanner(from: Side): boolean | 'wait' {
     const d = this.dirs[from];
     const side = this.state[from];
     if (side.packets > 0 || side.postBannerLines.length >= MAX_PRE_BANNER_LINES) return false;
     const line = frameLine(d.buf, MAX_LINE_BYTES);
     if (line.status === 'invalid') return false;
-    // Without a line end yet, the bytes so far (they cannot be a packet: its length was invalid).
-    const text = line.status === 'ok' ? line.value.text : latin1(d.buf);
-    const size = line.status === 'ok' ? line.size : d.buf.length;
+    if (line.status === 'incomplete') {
+      // Text so far: wait for its line end (or the close, see flushSide) rather than
+      // calling it a malformed packet.
+      return CONTROL_CHARS.test(latin1(d.buf)) ? false : 'wait';
+    }
+    const { text } = line.value;
+    const size = line.size;
     if (CONTROL_CHARS.test(text)) return false;
     const at = d.span(size);
     side.postBannerLines.push({ text, ...at });
@@ -360,6 +438,7 @@ export class SshTracker implements AppTracker {
           return;
         }
         side.kexinit = { value: msg.kexinit, packetIndex, ...at };
+        side.strictKex = msg.kexinit.kexAlgorithms.includes(from === 'client' ? STRICT_KEX_CLIENT : STRICT_KEX_SERVER);
         this.record(from, at, m.type, m.name, size);
         this.ladder(from, at, 'KEXINIT', `${msg.kexinit.kexAlgorithms.length} kex, ${msg.kexinit.serverHostKeyAlgorithms.length} host key, ${msg.kexinit.encryptionC2S.length} cipher algorithms`);
         this.advance('kexinit', at.frame);
@@ -448,12 +527,14 @@ export class SshTracker implements AppTracker {
     const index = this.record(from, at, m.type, m.name, size, detail);
     if (guess) {
       d.guessIndex = index;
-      const verdict = this.state.negotiation?.guess[from];
-      if (verdict === 'wrong' && index !== null) this.state.messages[index]!.ignored = true;
+      d.guessFrame = at.frame;
+      if (this.state.negotiation?.guess[from] === 'wrong' && index !== null) this.state.messages[index]!.ignored = true;
     }
-    const ignored = index !== null && this.state.messages[index]!.ignored === true;
+    const verdict = guess ? (this.state.negotiation?.guess[from] ?? 'pending') : 'none';
+    const ignored = verdict === 'wrong';
     this.ladder(from, at, detail ? `${m.name} (${detail})` : m.name, ignored ? 'guessed packet, wrong guess: ignored by the peer' : undefined);
-    if (!ignored) this.advance('key_exchange', at.frame);
+    // A guess counts as progress only once it is known to be right (see onBothKexInits).
+    if (verdict === 'none' || verdict === 'right') this.advance('key_exchange', at.frame);
     const want = expected[msg.kind];
     if (want && want !== from) {
       this.finding(from, 'warning', 'ssh.unexpected_direction', `${m.name} sent by the ${from}; it is the ${want}'s message`, [at.frame]);
@@ -494,8 +575,9 @@ export class SshTracker implements AppTracker {
     const frame = Math.max(c.frame, s.frame);
     // A guess decided before both KEXINITs were known.
     for (const side of ['client', 'server'] as const) {
-      const idx = this.dirs[side].guessIndex;
-      if (idx !== null && n.guess[side] === 'wrong') this.state.messages[idx]!.ignored = true;
+      const { guessIndex, guessFrame } = this.dirs[side];
+      if (guessIndex !== null && n.guess[side] === 'wrong') this.state.messages[guessIndex]!.ignored = true;
+      if (guessFrame !== null && n.guess[side] === 'right') this.advance('key_exchange', guessFrame);
     }
     if (!n.ok && n.failure) {
       const f = n.failure;
