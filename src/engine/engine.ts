@@ -59,7 +59,21 @@ export interface EngineStats {
   openAtEnd: number;
 }
 
-type Entry = Connection;
+/**
+ * What stays in the flow table after a connection ended, for TOMBSTONE_SECONDS: enough to
+ * absorb its stragglers (final ACKs, retransmitted FINs, late RSTs) and to tell a new
+ * connection on the same 4-tuple (another ISN) from them. The Connection itself is let go.
+ */
+class Tombstone {
+  constructor(
+    readonly endReason: EndReason,
+    readonly lastTime: number,
+    readonly client: { readonly key: number | string; readonly isn: number },
+    readonly server: { readonly key: number | string },
+  ) {}
+}
+
+type Entry = Connection | Tombstone;
 
 export class Engine {
   private readonly seg = new TcpSegment();
@@ -125,7 +139,7 @@ export class Engine {
     this.ended = true;
     const open: Connection[] = [];
     this.forEach((c) => {
-      if (c.endReason === null) open.push(c);
+      if (c instanceof Connection && c.endReason === null) open.push(c);
     });
     open.sort((a, b) => a.seq - b.seq);
     this.stats.openAtEnd = open.filter((c) => c.reported).length;
@@ -139,23 +153,31 @@ export class Engine {
   openConnections(): Connection[] {
     const out: Connection[] = [];
     this.forEach((c) => {
-      if (c.endReason === null && c.reported) out.push(c);
+      if (c instanceof Connection && c.endReason === null && c.reported) out.push(c);
     });
     return out.sort((a, b) => a.seq - b.seq);
   }
 
-  private forEach(fn: (c: Connection) => void): void {
+  private forEach(fn: (c: Entry) => void): void {
     for (const inner of this.v4.values()) for (const c of inner.values()) fn(c);
     for (const c of this.v6.values()) fn(c);
   }
 
   // ---- flow table -------------------------------------------------------------------
 
-  /** The current segment's endpoint keys (source, destination). */
-  private keys(): [number | string, number | string] {
+  /** The current segment's endpoint keys: ip * 65536 + port (IPv4) or "ip]port" (IPv6). */
+  private srcKey: number | string = 0;
+  private dstKey: number | string = 0;
+
+  private keys(): void {
     const s = this.seg;
-    if (s.ipVersion === 4) return [s.src4 * 65536 + s.srcPort, s.dst4 * 65536 + s.dstPort];
-    return [ipv6String(s.src6) + ']' + s.srcPort, ipv6String(s.dst6) + ']' + s.dstPort];
+    if (s.ipVersion === 4) {
+      this.srcKey = s.src4 * 65536 + s.srcPort;
+      this.dstKey = s.dst4 * 65536 + s.dstPort;
+    } else {
+      this.srcKey = ipv6String(s.src6) + ']' + s.srcPort;
+      this.dstKey = ipv6String(s.dst6) + ']' + s.dstPort;
+    }
   }
 
   private lookup(a: number | string, b: number | string): Entry | undefined {
@@ -179,7 +201,7 @@ export class Engine {
     } else this.v6.set(a < b ? a + '|' + b : b + '|' + a, c);
   }
 
-  private remove(c: Connection): void {
+  private remove(c: Entry): void {
     const a = c.client.key;
     const b = c.server.key;
     if (typeof a === 'number') {
@@ -253,23 +275,25 @@ export class Engine {
 
   private tcp(p: Packet, time: number): void {
     const s = this.seg;
-    const [srcKey, dstKey] = this.keys();
-    let c = this.lookup(srcKey, dstKey);
+    this.keys();
+    const srcKey = this.srcKey;
+    const dstKey = this.dstKey;
+    const found = this.lookup(srcKey, dstKey);
+    let c: Connection | undefined;
     const isSyn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    if (c && c.endReason !== null) {
+    if (found instanceof Tombstone) {
       // A finished connection's tuple: a new SYN (another ISN) starts a new connection;
       // anything else is a straggler of the old one.
-      if (isSyn && (c.client.isn < 0 || s.seq !== c.client.isn)) {
-        this.remove(c);
-        c = undefined;
+      if (isSyn && (found.client.isn < 0 || s.seq !== found.client.isn)) {
+        this.remove(found);
       } else {
-        if (time - c.lastTime > TOMBSTONE_SECONDS) {
-          this.remove(c);
-          c = undefined;
+        if (time - found.lastTime > TOMBSTONE_SECONDS) {
+          this.remove(found);
           if ((s.flags & TCP_RST) !== 0 || s.payloadLen === 0) return; // a lone ACK/RST after a long silence
         } else return;
       }
-    } else if (c && isSyn && (c.client.isn < 0 ? c.packets > 0 && c.client.synFrames.length === 0 : s.seq !== c.client.isn && c.established)) {
+    } else c = found;
+    if (c && isSyn && (c.client.isn < 0 ? c.packets > 0 && c.client.synFrames.length === 0 : s.seq !== c.client.isn && c.established)) {
       // A new connection on a tuple we still thought open (port reuse, or a flow first
       // seen mid-stream that the client has abandoned).
       this.finish(c, 'reused');
@@ -323,6 +347,7 @@ export class Engine {
     }
     if (c.closed) {
       this.finish(c, c.client.rst || c.server.rst ? 'reset' : 'closed');
+      this.bury(c);
     }
   }
 
@@ -551,7 +576,10 @@ export class Engine {
     const s = this.seg;
     if (s.flags & TCP_FIN && !me.fin) me.fin = { frame, time };
     if (s.flags & TCP_RST && !me.rst) me.rst = { frame, time };
-    if (c.closed) this.finish(c, 'closed');
+    if (c.closed) {
+      this.finish(c, 'closed');
+      this.bury(c);
+    }
   }
 
   private endStream(c: Connection, st: SideState, side: Side, ref: FrameRef): void {
@@ -588,23 +616,30 @@ export class Engine {
     if (reason === 'timeout') this.stats.timedOut++;
     if (reason === 'evicted') this.stats.evicted++;
     this.opts.onConnection(c);
-    // Free what the record no longer needs; the entry stays as a tombstone for stragglers.
     c.pending = null;
+  }
+
+  /** Replace a finished connection by its tombstone (the Connection can then be collected). */
+  private bury(c: Connection): void {
+    this.store(new Tombstone(c.endReason!, c.lastTime, { key: c.client.key, isn: c.client.isn }, { key: c.server.key }));
   }
 
   private sweep(): void {
     this.lastSweep = this.now;
     const expired: Connection[] = [];
-    const dead: Connection[] = [];
+    const dead: Entry[] = [];
     this.forEach((c) => {
       const idle = this.now - c.lastTime;
-      if (c.endReason === null) {
+      if (c instanceof Connection && c.endReason === null) {
         const past = c.client.stream.opaque && c.server.stream.opaque && !c.ignored;
         if (idle > (past ? this.opts.sessionIdleTimeout : this.opts.idleTimeout)) expired.push(c);
       } else if (idle > TOMBSTONE_SECONDS) dead.push(c);
     });
     expired.sort((a, b) => a.seq - b.seq);
-    for (const c of expired) this.finish(c, 'timeout');
+    for (const c of expired) {
+      this.finish(c, 'timeout');
+      this.bury(c);
+    }
     for (const c of dead) this.remove(c);
   }
 
@@ -612,7 +647,7 @@ export class Engine {
   private evict(): void {
     const open: Connection[] = [];
     this.forEach((c) => {
-      if (c.endReason === null) open.push(c);
+      if (c instanceof Connection && c.endReason === null) open.push(c);
     });
     open.sort((a, b) => a.lastTime - b.lastTime);
     const n = Math.max(1, Math.floor(open.length / 10));

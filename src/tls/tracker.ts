@@ -115,7 +115,18 @@ interface Tls13Sizes {
 
 const HASH_LENGTH: Readonly<Record<string, number>> = { SHA256: 32, SHA384: 48, SHA512: 64, SM3: 32, STREEBOG256: 32 };
 
+const sizesCache = new Map<number | null, Tls13Sizes>();
+
 export function tls13Sizes(suite: number | null): Tls13Sizes {
+  let sizes = sizesCache.get(suite);
+  if (!sizes) {
+    sizes = computeTls13Sizes(suite);
+    if (sizesCache.size < 1024) sizesCache.set(suite, sizes);
+  }
+  return sizes;
+}
+
+function computeTls13Sizes(suite: number | null): Tls13Sizes {
   const info = suite === null ? undefined : cipherSuiteInfo(suite);
   const tags = info ? [info.cipher.endsWith('CCM_8') ? 8 : 16] : [16];
   const hashes = info && HASH_LENGTH[info.prfHash] ? [HASH_LENGTH[info.prfHash]!] : [32, 48];
@@ -315,7 +326,7 @@ export class TlsTracker implements AppTracker {
     }
     const encrypted = this.isProtected(d, rec);
     if (s.records[d.side].length < MAX_RECORD_SUMMARIES) {
-      s.records[d.side].push({ ...seen, contentType: rec.contentType, version: rec.version, length: rec.fragment.length, encrypted });
+      s.records[d.side].push({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, contentType: rec.contentType, version: rec.version, length: rec.fragment.length, encrypted });
     }
     if (s.midstream) {
       this.countAppData(d.side, rec.fragment.length, seen, true);
@@ -352,7 +363,7 @@ export class TlsTracker implements AppTracker {
   private onSslv2Hello(d: Direction, rec: TlsRecord, seen: Seen): void {
     const r = decodeSslv2ClientHello(rec.fragment);
     if (r.status !== 'ok') return this.lose(d, 'sslv2_client_hello', r.status === 'invalid' ? r.error : truncatedError('sslv2_client_hello'), seen.frame);
-    this.pushMessage({ ...seen, from: 'client', type: HS.client_hello, name: 'client_hello', length: rec.fragment.length, encrypted: false });
+    this.pushMessage({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: 'client', type: HS.client_hello, name: 'client_hello', length: rec.fragment.length, encrypted: false });
     this.addFinding({ severity: 'warning', code: 'tls.sslv2_client_hello', message: 'the client sent an SSLv2-compatible ClientHello (an obsolete format; no extensions, so no SNI)', frames: [seen.frame] });
     this.acceptClientHello(r.value, seen, 'ClientHello (SSLv2 format)');
   }
@@ -386,7 +397,7 @@ export class TlsTracker implements AppTracker {
       const ticket = (ch?.ext.sessionTicket?.length ?? 0) > 0;
       const echo = sh.sessionId.length > 0 && ch !== undefined && equalBytes(sh.sessionId, ch.sessionId);
       if (ticket || echo) {
-        s.resumption = { ...seen, kind: ticket ? 'session-ticket' : 'session-id' };
+        s.resumption = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, kind: ticket ? 'session-ticket' : 'session-id' };
         this.inferenceOnce('tls.resumed', 'certain', `abbreviated handshake: the server resumed a session (${s.resumption.kind}) and went straight to ChangeCipherSpec without a certificate`, [s.serverHello.frame, seen.frame]);
       }
     }
@@ -394,7 +405,7 @@ export class TlsTracker implements AppTracker {
 
   private onAlertRecord(d: Direction, rec: TlsRecord, seen: Seen, encrypted: boolean): void {
     if (encrypted) {
-      this.pushAlert({ ...seen, from: d.side, level: null, description: null, name: null, encrypted: true, inferred: false, confidence: 'certain', length: rec.fragment.length });
+      this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, level: null, description: null, name: null, encrypted: true, inferred: false, confidence: 'certain', length: rec.fragment.length });
       this.pushEncrypted(d.side, seen, rec, 'alert', 'certain');
       this.ladder(d.side, seen, 'Encrypted alert', 'tls', `alert record of ${rec.fragment.length} bytes after ChangeCipherSpec: level and description are encrypted`);
       return;
@@ -408,7 +419,7 @@ export class TlsTracker implements AppTracker {
     for (let i = 0; i + 1 < frag.length; i += 2) {
       const level = frag[i]!;
       const description = frag[i + 1]!;
-      this.pushAlert({ ...seen, from: d.side, level, description, name: alertName(description), encrypted: false, inferred: false, confidence: 'certain', length: 2 });
+      this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, level, description, name: alertName(description), encrypted: false, inferred: false, confidence: 'certain', length: 2 });
       this.ladder(d.side, seen, `Alert ${alertLabel(description)}`, 'tls', `${alertLevelName(level)} alert`);
     }
   }
@@ -439,9 +450,9 @@ export class TlsTracker implements AppTracker {
     if (!s.tls13) {
       // TLS ≤ 1.2: the first protected handshake record after CCS is Finished.
       if (s.finished[d.side] === null) {
-        s.finished[d.side] = { ...seen, inferred: false };
+        s.finished[d.side] = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, inferred: false };
         this.pushEncrypted(d.side, seen, rec, 'finished', 'certain');
-        this.pushMessage({ ...seen, from: d.side, type: HS.finished, name: 'finished', length: len, encrypted: true });
+        this.pushMessage({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, type: HS.finished, name: 'finished', length: len, encrypted: true });
         this.ladder(d.side, seen, 'Finished', 'tls', `encrypted handshake record (${len} bytes)`);
         this.reach('finished', seen);
         if (s.finished.client && s.finished.server) this.complete(seen, 'Finished from both sides', 'certain');
@@ -469,7 +480,7 @@ export class TlsTracker implements AppTracker {
       }
       t.serverPostFinished++;
       if (t.serverPostFinished === 1 && sizes.alert.includes(len)) {
-        const alert: AlertSeen = { ...seen, from: 'server', level: null, description: null, name: null, encrypted: true, inferred: true, confidence: 'possible', length: len };
+        const alert: AlertSeen = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: 'server', level: null, description: null, name: null, encrypted: true, inferred: true, confidence: 'possible', length: len };
         t.suspectedServerAlert = alert;
         this.pushAlert(alert);
         this.pushEncrypted('server', seen, rec, 'alert', 'possible');
@@ -496,16 +507,16 @@ export class TlsTracker implements AppTracker {
     }
     t.clientAnswer++;
     if (t.clientAnswer === 1 && sizes.alert.includes(len)) {
-      this.pushAlert({ ...seen, from: 'client', level: null, description: null, name: null, encrypted: true, inferred: true, confidence: 'likely', length: len });
+      this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: 'client', level: null, description: null, name: null, encrypted: true, inferred: true, confidence: 'likely', length: len });
       this.pushEncrypted('client', seen, rec, 'alert', 'likely');
       this.ladder('client', seen, `Encrypted alert? (${len} bytes)`, 'tls', 'a record of alert size where the client Finished was expected: the client rejected the server (certificate or parameters)');
       this.inference('tls13.client_alert_after_server_flight', 'likely', `the client answered the server's encrypted flight with a ${len}-byte record, the size of an encrypted alert, instead of its Finished: the client rejected the server's certificate or parameters`, [seen.frame]);
       return;
     }
     if (sizes.finished.includes(len)) {
-      s.finished.client = { ...seen, inferred: true };
+      s.finished.client = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, inferred: true };
       this.pushEncrypted('client', seen, rec, 'finished', 'likely');
-      this.pushMessage({ ...seen, from: 'client', type: HS.finished, name: 'finished', length: len, encrypted: true, inferred: true });
+      this.pushMessage({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: 'client', type: HS.finished, name: 'finished', length: len, encrypted: true, inferred: true });
       this.ladder('client', seen, 'Finished', 'tls', `encrypted, recognised by its size (${len} bytes)`);
       this.reach('finished', seen);
       const before = s.encryptedRecords.client.filter((r) => r.meaning === 'client_certificate' || r.meaning === 'client_certificate_empty');
@@ -573,7 +584,7 @@ export class TlsTracker implements AppTracker {
       s.midstream = true;
       this.inferenceOnce('tls.midstream', 'likely', `the capture started after the handshake: the client's first handshake message is ${handshakeTypeName(m.type)}`, [seen.frame]);
     }
-    this.pushMessage({ ...seen, from: d.side, type: m.type, name: handshakeTypeName(m.type), length: m.body.length, encrypted: false });
+    this.pushMessage({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, type: m.type, name: handshakeTypeName(m.type), length: m.body.length, encrypted: false });
     const tls13 = s.tls13;
     const version = s.version ?? 0x0303;
     switch (m.type) {
@@ -594,11 +605,11 @@ export class TlsTracker implements AppTracker {
         if (r.status !== 'ok') return this.decodeFailed(d.side, 'certificate', r, seen);
         const n = r.value.certificates.length;
         if (d.side === 'server') {
-          if (!s.certificates) s.certificates = { ...seen, ders: r.value.certificates.map((c) => c.der), form: r.value.form };
+          if (!s.certificates) s.certificates = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, ders: r.value.certificates.map((c) => c.der), form: r.value.form };
           this.reach('server_certificate', seen);
           if (n === 0) this.addFinding({ severity: 'warning', code: 'tls.empty_server_certificate', message: 'the server sent an empty Certificate message', frames: [seen.frame] });
         } else {
-          if (!s.clientCertificate) s.clientCertificate = { ...seen, count: n, empty: n === 0 };
+          if (!s.clientCertificate) s.clientCertificate = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, count: n, empty: n === 0 };
         }
         this.ladder(d.side, seen, `Certificate (${n} cert${n === 1 ? '' : 's'})`, 'tls', n === 0 ? 'empty: no certificate to send' : undefined);
         return;
@@ -606,7 +617,7 @@ export class TlsTracker implements AppTracker {
       case HS.certificate_status: {
         const r = decodeCertificateStatus(m.body);
         if (r.status !== 'ok') return this.decodeFailed(d.side, 'certificate_status', r, seen);
-        if (d.side === 'server' && !s.ocsp) s.ocsp = { ...seen, responses: r.value.responses };
+        if (d.side === 'server' && !s.ocsp) s.ocsp = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, responses: r.value.responses };
         this.ladder(d.side, seen, 'CertificateStatus', 'tls', `stapled OCSP response (${r.value.responses.reduce((a, b) => a + b.length, 0)} bytes)`);
         this.reach('server_certificate', seen);
         return;
@@ -615,7 +626,7 @@ export class TlsTracker implements AppTracker {
         const info = s.cipherSuite === null ? undefined : cipherSuiteInfo(s.cipherSuite);
         const r = decodeServerKeyExchange(m.body, { keyExchange: info?.keyExchange ?? 'unknown', authentication: info?.authentication ?? 'unknown', version });
         if (r.status !== 'ok') return this.decodeFailed(d.side, 'server_key_exchange', r, seen);
-        if (!s.serverKeyExchange) s.serverKeyExchange = { ...seen, value: r.value };
+        if (!s.serverKeyExchange) s.serverKeyExchange = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, value: r.value };
         const v = r.value;
         const detail = v.kind === 'ecdhe' ? (v.namedGroup === null ? `explicit curve (type ${v.curveType})` : groupName(v.namedGroup)) : v.kind === 'dhe' ? `DH ${v.pBits}-bit` : `${v.length} bytes`;
         if (v.kind === 'dhe' && v.pBits > 0 && v.pBits < 2048) {
@@ -628,7 +639,7 @@ export class TlsTracker implements AppTracker {
       case HS.certificate_request: {
         const r = decodeCertificateRequest(m.body, version, tls13);
         if (r.status !== 'ok') return this.decodeFailed(d.side, 'certificate_request', r, seen);
-        if (!s.certificateRequest) s.certificateRequest = { ...seen, value: r.value };
+        if (!s.certificateRequest) s.certificateRequest = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, value: r.value };
         this.ladder(d.side, seen, 'CertificateRequest', 'tls', `${r.value.caNames} acceptable CA name(s)`);
         return;
       }
@@ -643,7 +654,7 @@ export class TlsTracker implements AppTracker {
       case HS.client_key_exchange: {
         const r = decodeClientKeyExchange(m.body);
         if (r.status === 'invalid') this.malformed(d.side, 'client_key_exchange', r.error, seen.frame);
-        if (!s.clientKeyExchange) s.clientKeyExchange = { ...seen, length: m.body.length };
+        if (!s.clientKeyExchange) s.clientKeyExchange = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, length: m.body.length };
         this.ladder(d.side, seen, 'ClientKeyExchange', 'tls', `${m.body.length} bytes`);
         this.reach('client_key_exchange', seen);
         return;
@@ -670,7 +681,7 @@ export class TlsTracker implements AppTracker {
     const s = this.state;
     const fp = ja4(ch);
     const j3 = ja3(ch);
-    const entry = { ...seen, hello: ch, ja4: fp.ja4, ja4_r: fp.ja4_r, ja3: j3.string, ja3Hash: j3.hash };
+    const entry = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, hello: ch, ja4: fp.ja4, ja4_r: fp.ja4_r, ja3: j3.string, ja3Hash: j3.hash };
     if (s.clientHellos.length < 4) s.clientHellos.push(entry);
     if (!s.clientHello) s.clientHello = entry;
     const sni = ch.ext.serverName;
@@ -682,7 +693,7 @@ export class TlsTracker implements AppTracker {
   private acceptServerHello(sh: import('./hello.js').ServerHello, seen: Seen): void {
     const s = this.state;
     const j = ja3s(sh);
-    const entry = { ...seen, hello: sh, ja3s: j.string, ja3sHash: j.hash };
+    const entry = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, hello: sh, ja3s: j.string, ja3sHash: j.hash };
     this.reportIssues('server', sh.issues, seen.frame);
     if (sh.isHelloRetryRequest) {
       if (!s.helloRetryRequest) s.helloRetryRequest = entry;
@@ -716,7 +727,7 @@ export class TlsTracker implements AppTracker {
       this.dirs.server.encrypted = true;
       this.dirs.client.encrypted = true;
       if (sh.ext.preSharedKey && 'selectedIdentity' in sh.ext.preSharedKey) {
-        s.resumption = { ...seen, kind: 'psk' };
+        s.resumption = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, kind: 'psk' };
         this.inferenceOnce('tls.resumed', 'certain', `TLS 1.3 PSK resumption: the server accepted pre-shared key identity ${sh.ext.preSharedKey.selectedIdentity}, so no certificate is sent`, [seen.frame]);
       }
     }
@@ -767,7 +778,7 @@ export class TlsTracker implements AppTracker {
 
   private pushEncrypted(side: Side, seen: Seen, rec: TlsRecord, meaning: EncryptedMeaning, confidence: Confidence): void {
     const list = this.state.encryptedRecords[side];
-    if (list.length < MAX_ENCRYPTED_RECORDS) list.push({ ...seen, from: side, contentType: rec.contentType, length: rec.fragment.length, meaning, confidence });
+    if (list.length < MAX_ENCRYPTED_RECORDS) list.push({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: side, contentType: rec.contentType, length: rec.fragment.length, meaning, confidence });
   }
 
   private inference(code: string, confidence: Confidence, message: string, frames: number[]): void {
