@@ -5,8 +5,9 @@ import { buildFilter, defaultInterface, listInterfaces, LiveCapture, LiveCapture
 import { dropPrivileges, keepPrivileges, PrivilegeError } from '../capture/privileges.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { chooseStyle } from '../report/style.js';
+import { renderSummary } from '../report/text.js';
 import { escapeForTerminal } from '../wire/text.js';
-import type { Args } from './args.js';
+import { UsageError, type Args } from './args.js';
 import { analysisSettings, InputError, RecordOutput } from './setup.js';
 
 interface Io {
@@ -56,7 +57,12 @@ export class DropTimeline {
 }
 
 export async function liveCommand(args: Args, io: Io): Promise<number> {
-  const settings = analysisSettings(args); // --known-hosts / --ca-file are read before privileges are dropped
+  if (args.tui) {
+    if (args.json) throw new UsageError('--tui and --json exclude each other');
+    (await import('./tui.js')).requireTerminal(io, 'hsi live --tui');
+  }
+  // --known-hosts / --ca-file are read before privileges are dropped; the TUI keeps packets for `s`.
+  const settings = { ...analysisSettings(args), ...(args.tui ? { keepPackets: true } : {}) };
   const backend = loadLiveBackend();
   if (!backend.available) throw new InputError(backend.reason);
   let iface = args.iface;
@@ -86,8 +92,10 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   io.stderr.write(`hsi: filter "${cap.filter}", ${cap.precision}second timestamps; Ctrl-C stops and prints the summary\n`);
 
   const timeline = new DropTimeline();
-  const output = new RecordOutput(io.stdout, {
-    json: args.json,
+  const tui = args.tui ? new (await import('./tui.js')).LiveTui(iface, args) : null;
+  // Under the TUI the records go to the screen: the output only counts them and saves failures.
+  const output = new RecordOutput(tui ? tui.sink() : io.stdout, {
+    json: args.json || tui !== null,
     onlyFailed: args.onlyFailed,
     style: chooseStyle(io.stdout, args.color),
     summaryFirst: false,
@@ -102,6 +110,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     dropsDuring: (t0, t1) => timeline.between(t0, t1),
     onRecord: (rec, conn) => {
       output.record(rec, conn);
+      tui?.app.record(rec, conn);
       reported++;
       if (args.count !== null && reported >= args.count) stop.abort();
     },
@@ -112,11 +121,15 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   };
   let failure: LiveCaptureError | null = null;
   cap.start((p) => analyzer.packet(p), {
-    onBatchEnd: () => sampleDrops(analyzer.engine.time),
+    onBatchEnd: () => {
+      sampleDrops(analyzer.engine.time);
+      tui?.refresh(analyzer, cap.stats());
+    },
     onTick: () => {
       const now = Date.now() / 1000;
       sampleDrops(now);
       analyzer.tick(now);
+      tui?.refresh(analyzer, cap.stats());
     },
     onError: (e) => {
       failure = e;
@@ -124,6 +137,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     },
   });
   const timer = args.duration !== null ? setTimeout(() => stop.abort(), args.duration * 1000) : null;
+  void tui?.app.quit.then(() => stop.abort());
   await new Promise<void>((resolve) => {
     if (stop.signal.aborted) resolve();
     else stop.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -132,6 +146,13 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   io.signal.removeEventListener('abort', onAbort);
   const stats = cap.stop({ drain: true });
   await analyzer.end();
+  if (tui && !io.signal.aborted) {
+    // Stopped by --duration / --count / an error: the screen stays until the user quits.
+    tui.refresh(analyzer, stats, true);
+    tui.app.inputDone(failure ? `capture failed: ${(failure as LiveCaptureError).message}` : 'capture stopped');
+    await tui.app.quit;
+  }
+  tui?.app.close();
   const summaryOut = args.json ? io.stderr : io.stdout;
   const notes = liveNotes(stats, output.saved, args.saveFailures);
   if (failure) notes.unshift((failure as LiveCaptureError).message);
@@ -139,6 +160,9 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   if (args.json) {
     summaryOut.write(`${header}; ${output.counts.total} connections, ${output.counts.completed} completed, ${output.counts.failed} failed, ${output.counts.incomplete} incomplete\n`);
     for (const n of notes) summaryOut.write(`note: ${n}\n`);
+  } else if (tui) {
+    output.finish(header, notes);
+    io.stdout.write(renderSummary(output.counts, chooseStyle(io.stdout, args.color), header, notes) + '\n');
   } else output.finish(header, notes);
   return failure ? 2 : output.status;
 }

@@ -64,6 +64,14 @@ export function analysisSettings(args: Args): AnalysisSettings {
   };
 }
 
+/** Write a connection's kept packets, the verdict as the first packet's pcapng comment. */
+export function saveConnection(writer: PcapngWriter, rec: ConnectionRecord, conn: Connection): number {
+  const packets = conn.packetLog ?? [];
+  const comment = `hsi #${rec.id} ${rec.verdict.code} (${rec.verdict.confidence}): ${rec.verdict.summary}`;
+  packets.forEach((p, i) => writer.write(p, i === 0 ? { comment } : {}));
+  return packets.length;
+}
+
 /** Where records go: NDJSON lines, or the human report (buffered when the summary comes first). */
 export class RecordOutput {
   readonly counts: SummaryCounts = emptyCounts();
@@ -92,8 +100,7 @@ export class RecordOutput {
   private save(rec: ConnectionRecord, conn: Connection): void {
     if (!conn.packetLog || conn.packetLog.length === 0) return;
     this.writer ??= PcapngWriter.toFile(this.opts.saveFailures!);
-    const comment = `hsi #${rec.id} ${rec.verdict.code} (${rec.verdict.confidence}): ${rec.verdict.summary}`;
-    conn.packetLog.forEach((p, i) => this.writer!.write(p, i === 0 ? { comment } : {}));
+    saveConnection(this.writer, rec, conn);
     this.saved++;
   }
 
