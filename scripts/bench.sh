@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Speed benchmark (a measurement, not a test): build a large capture from real traffic
+# and time `hsi read --json` against tshark and ssldump on the same file, with peak memory.
+#
+#   sudo bash scripts/bench.sh [TARGET_MB]     (default 1100 MB)
+#
+# 1. In two network namespaces joined by a veth (offloads off, so packets are real
+#    1500-byte frames), real clients talk to real servers: curl to nginx (TLS 1.3 and 1.2,
+#    version mismatches, unverifiable certificates), OpenSSH logins, bulk downloads over
+#    TLS and SSH. tcpdump captures it: the base capture.
+# 2. scripts/bench/replicate.mjs writes the base capture again and again with the client
+#    addresses moved to a new /24 per copy, up to the target size.
+# 3. Each tool reads the big file; /usr/bin/time gives wall time and peak RSS.
+# Needs (Debian): nginx openssh-server openssh-client curl tcpdump tshark ssldump ethtool time
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TARGET_MB=${1:-1100}
+OUT=${BENCH_DIR:-$ROOT/bench-out}
+mkdir -p "$OUT"
+W=$(mktemp -d /tmp/hsi-bench.XXXXXX)
+NS_C=hsi-bench-c NS_S=hsi-bench-s
+cleanup() {
+  for ns in $NS_C $NS_S; do ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true; ip netns del $ns 2>/dev/null || true; done
+  rm -rf "$W"
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || { echo "run as root (namespaces, tcpdump)"; exit 2; }
+for t in nginx /usr/sbin/sshd ssh curl tcpdump ethtool /usr/bin/time node; do command -v $t >/dev/null || { echo "missing: $t"; exit 2; }; done
+
+BASE=$OUT/base.pcap
+BIG=$OUT/big.pcap
+if [ ! -s "$BIG" ] || [ "${REBUILD:-0}" = 1 ]; then
+  cleanup; mkdir -p "$W"; trap cleanup EXIT
+  ip netns add $NS_C; ip netns add $NS_S
+  ip link add veth-bc netns $NS_C type veth peer name veth-bs netns $NS_S
+  ip -n $NS_C addr add 10.99.1.1/24 dev veth-bc; ip -n $NS_S addr add 10.99.1.2/24 dev veth-bs
+  for ns in $NS_C $NS_S; do ip -n $ns link set lo up; done
+  ip -n $NS_C link set veth-bc up; ip -n $NS_S link set veth-bs up
+  for pair in "$NS_C veth-bc" "$NS_S veth-bs"; do set -- $pair; ip netns exec $1 ethtool -K $2 tso off gso off gro off >/dev/null 2>&1 || true; done
+
+  # Server side: nginx with a throwaway certificate, sshd with its own keys and config.
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/key.pem" -out "$W/cert.pem" -days 30 -subj /CN=bench.test -addext subjectAltName=DNS:bench.test >/dev/null 2>&1
+  head -c 5000000 /dev/urandom > "$W/bulk.bin"; echo ok > "$W/small.txt"
+  cat > "$W/nginx.conf" <<NGINX
+worker_processes 1; pid $W/nginx.pid; error_log $W/nginx.err; daemon on;
+events { worker_connections 1024; }
+http { access_log off;
+  server { listen 443 ssl; server_name bench.test; ssl_certificate $W/cert.pem; ssl_certificate_key $W/key.pem;
+           ssl_protocols TLSv1.2 TLSv1.3; root $W; keepalive_timeout 0; } }
+NGINX
+  ip netns exec $NS_S nginx -c "$W/nginx.conf"
+  mkdir -p /run/sshd
+  ssh-keygen -q -t ed25519 -N '' -f "$W/host_ed25519"; ssh-keygen -q -t ed25519 -N '' -f "$W/user_key"
+  cp "$W/user_key.pub" "$W/authorized_keys"
+  cat > "$W/sshd_config" <<SSHD
+Port 22
+ListenAddress 10.99.1.2
+HostKey $W/host_ed25519
+PidFile $W/sshd.pid
+AuthorizedKeysFile $W/authorized_keys
+StrictModes no
+UsePAM no
+PasswordAuthentication no
+MaxStartups 100
+SSHD
+  ip netns exec $NS_S /usr/sbin/sshd -f "$W/sshd_config"
+  sleep 0.5
+  SSH="ssh -F /dev/null -i $W/user_key -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR root@10.99.1.2"
+
+  ip netns exec $NS_C tcpdump -i veth-bc -s 0 -U -w "$BASE" tcp >"$W/tcpdump.log" 2>&1 &
+  TD=$!; sleep 1
+  C() { ip netns exec $NS_C "$@"; }
+  for i in $(seq 1 200); do C curl -sk --resolve bench.test:443:10.99.1.2 https://bench.test/small.txt -o /dev/null || true; done
+  for i in $(seq 1 50); do C curl -sk --tlsv1.2 --tls-max 1.2 --resolve bench.test:443:10.99.1.2 https://bench.test/small.txt -o /dev/null || true; done
+  for i in $(seq 1 20); do C curl -sk --tls-max 1.1 --resolve bench.test:443:10.99.1.2 https://bench.test/ -o /dev/null || true; done
+  for i in $(seq 1 20); do C curl -s --resolve bench.test:443:10.99.1.2 https://bench.test/ -o /dev/null || true; done
+  for i in $(seq 1 40); do C $SSH true || true; done
+  for i in 1 2; do C curl -sk --resolve bench.test:443:10.99.1.2 https://bench.test/bulk.bin -o /dev/null; done
+  C $SSH "cat $W/bulk.bin" > /dev/null
+  sleep 1; kill -INT $TD; wait $TD || true
+  node "$ROOT/scripts/bench/replicate.mjs" "$BASE" "$BIG" $((TARGET_MB * 1024 * 1024)) 10.99.1
+fi
+
+if [ ! -e "$ROOT/dist/src/cli/main.js" ]; then (cd "$ROOT" && npm run build >/dev/null); fi
+capinfos -c -s "$BIG" 2>/dev/null | sed -n '2,3p' || ls -l "$BIG"
+
+measure() { # NAME CMD...: prints "NAME seconds peak_MB"
+  local name=$1; shift
+  /usr/bin/time -f '%e %M' -o "$W/time" "$@" > "$W/$name.out" 2>"$W/$name.err" || true
+  read -r secs kb < <(tail -n 1 "$W/time")
+  printf '%s %s %s\n' "$name" "$secs" "$((kb / 1024))"
+}
+{
+  measure floor-walk node "$ROOT/scripts/bench/floor.mjs" walk "$BIG"
+  measure floor-flows node "$ROOT/scripts/bench/floor.mjs" flows "$BIG"
+  measure hsi node "$ROOT/bin/hsi.js" read --json "$BIG"
+  command -v ssldump >/dev/null && measure ssldump ssldump -n -r "$BIG"
+  command -v tshark >/dev/null && measure tshark tshark -n -r "$BIG" -Y 'tls.handshake or ssh.protocol or ssh.message_code' -T fields -e frame.number -e tcp.stream -e tls.handshake.type -e tls.handshake.extensions_server_name -e ssh.protocol
+} | tee "$W/results"
+echo "connections reported by hsi: $(wc -l < "$W/hsi.out")"
+awk -v f="$W/results" 'BEGIN { while ((getline l < f) > 0) { split(l, a, " "); t[a[1]] = a[2]; m[a[1]] = a[3] } 
+  printf "\n%-12s %9s %9s %14s\n", "tool", "seconds", "peak MB", "vs hsi (time)";
+  for (k in t) printf "%-12s %9.2f %9d %14.2fx\n", k, t[k], m[k], (t["hsi"] > 0 ? t[k] / t["hsi"] : 0);
+  if (t["floor-flows"] > 0) printf "\nhsi / flow-table floor: %.2fx (target: <= 1.5x)\n", t["hsi"] / t["floor-flows"] }'
