@@ -56,7 +56,7 @@ export const tcpTimeout: Rule<BaseInput> = {
     const lastSyn = syns[syns.length - 1]!;
     const span = synSpan(c);
     return {
-      confidence: retries > 0 ? 'certain' : 'likely',
+      confidence: 'likely', // an answer that never came: inferred from timing, never read off the wire
       summary: `Connection timed out: the client sent ${syns.length} SYN${syns.length > 1 ? 's' : ''} to ${endpointText(c, 'server')} over ${span.toFixed(1)} s and got no answer at all; the host is down or unreachable, or a firewall silently drops port ${port}.`,
       evidence: [...synEvidence(c), `no SYN-ACK, RST or ICMP-answered packet from ${ip} in the capture`],
       fixes: [
