@@ -902,6 +902,23 @@ sc_tls_split_clienthello() {
   format_expect tls-split-clienthello "$f" "TLS 1.3 handshake whose ClientHello is spread over $parts TCP segments: the server's route has advmss 120, so its SYN-ACK advertises MSS 120 (openssl s_client -> s_server -www)" "$TOOLS_OSSL" "$CA_OPTS"
 }
 
+# a weak but completed handshake, for the security findings: TLS 1.0, an anonymous CBC
+# suite (no certificate, no server authentication), no encrypt_then_mac, and no extended
+# master secret (both sides run with an OpenSSL configuration that turns it off)
+sc_tls_weak_ok() {
+  local f=$CAPTURES/tls-weak-ok.pcap
+  printf '%s\n' 'openssl_conf = hsi_conf' '[hsi_conf]' 'ssl_conf = hsi_ssl' '[hsi_ssl]' 'system_default = hsi_sys' \
+    '[hsi_sys]' 'Options = -ExtendedMasterSecret' >"$WORK/no-ems.cnf"
+  OPENSSL_CONF=$WORK/no-ems.cnf ossl_capture tls-weak-ok -www -nocert -tls1 -cipher 'AECDH-AES128-SHA:@SECLEVEL=0' -no_etm \
+    -- -tls1 -cipher 'AECDH-AES128-SHA:AES128-SHA:@SECLEVEL=0'
+  require "$f" "ip.src==$SIP && tls.handshake.type==2 && tls.handshake.version==0x0301 && tls.handshake.ciphersuite==0xc018"
+  forbid "$f" "tls.handshake.type==2 && (tls.handshake.extension.type==23 || tls.handshake.extension.type==22)"
+  forbid "$f" "tls.handshake.type==11"
+  local json; json=$(tls_ok_json "$f")
+  expect tls-weak-ok "A completed but weak handshake: openssl s_client -tls1 -cipher 'AECDH-AES128-SHA:AES128-SHA:@SECLEVEL=0' -> s_server -nocert -tls1 -cipher 'AECDH-AES128-SHA:@SECLEVEL=0' -no_etm, both with an OpenSSL configuration setting 'Options = -ExtendedMasterSecret': TLS 1.0, TLS_ECDH_anon_WITH_AES_128_CBC_SHA (anonymous: no certificate), CBC without encrypt_then_mac, no extended master secret ($(ok_description))" \
+    "$TOOLS_OSSL" '[]' <<<"[ $json ]"
+}
+
 sc_tls_mtu_blackhole() {
   local f=$CAPTURES/tls-mtu-blackhole.pcap
   local CIP=10.77.1.1 SIP=10.77.2.1 SADDR=10.77.2.1:443
@@ -1163,7 +1180,7 @@ ALL_SCENARIOS=(
   tls-version-mismatch tls-version-mismatch-old-server tls-cipher-mismatch tls-group-mismatch
   tls-sni-rejected tls-alpn-mismatch tls-client-cert-required-12 tls-client-cert-required-13
   tls-server-closed tls-server-reset tls-client-closed tls-no-response tls-not-tls-http-to-tls
-  tls-not-tls-tls-to-http tls-protocol-error tls-alert-other tls-split-clienthello tls-mtu-blackhole
+  tls-not-tls-tls-to-http tls-protocol-error tls-alert-other tls-split-clienthello tls-mtu-blackhole tls-weak-ok
   cert-ok-chain cert-expired cert-not-yet-valid cert-self-signed cert-hostname-mismatch
   cert-chain-incomplete cert-untrusted cert-rejected-13 cert-rejected-13-openssl cert-ok-but-unverified
   demo

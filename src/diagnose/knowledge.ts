@@ -13,6 +13,8 @@ export interface TlsSuccess {
   version: number;
   cipherSuite: number;
   group: number | null;
+  /** The SNI the client sent (null: none). */
+  serverName: string | null;
   /** The connection id and its first frame, for evidence. */
   id: number;
   frame: number;
@@ -59,7 +61,7 @@ export class Knowledge {
 
   recordTls(ip: string, port: number, s: Omit<TlsSuccess, 'count'>): void {
     const e = this.entry(ip, port);
-    const same = e.tlsSuccesses.find((x) => x.version === s.version && x.cipherSuite === s.cipherSuite && x.group === s.group);
+    const same = e.tlsSuccesses.find((x) => x.version === s.version && x.cipherSuite === s.cipherSuite && x.group === s.group && x.serverName === s.serverName);
     if (same) same.count++;
     else if (e.tlsSuccesses.length < MAX_VALUES) e.tlsSuccesses.push({ ...s, count: 1 });
   }

@@ -415,7 +415,9 @@ export class Engine {
     const st = me;
     const stream = st.stream;
     const kind = stream.segment(s.seq, s.payload, s.payloadLen, ref, this.sink(c, st));
-    if (!stream.opaque) this.trackSent(st, kind, ref);
+    // Past the handshake only retransmissions (and the first segments) are tracked: a path
+    // problem can hit the very segment that finished the handshake (an SSH KEX reply + NEWKEYS).
+    if (!stream.opaque || kind === SegmentKind.Retransmission || st.sent.length < MAX_TRACKED_SEGMENTS) this.trackSent(st, kind, ref);
     if (kind === SegmentKind.Retransmission) this.ladder(c, nowSide, ref, `Retransmission (${s.payloadLen} bytes)`, true);
     if (c.tracker && !stream.opaque && !c.tracker.needsBytes(nowSide)) stream.goOpaque();
   }

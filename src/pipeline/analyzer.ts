@@ -13,6 +13,8 @@ import { diagnose, type Diagnosis } from '../diagnose/diagnose.js';
 import type { DiagnosisInput } from '../diagnose/input.js';
 import { Knowledge } from '../diagnose/knowledge.js';
 import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
+import { sshFindings } from '../diagnose/findings-ssh.js';
+import { tlsFindings } from '../diagnose/findings-tls.js';
 import { buildRecord, type ConnectionRecord } from '../report/record.js';
 import { lookupKnownHosts, type KnownHostsFile } from '../ssh/known-hosts.js';
 import { sshJson } from '../ssh/json.js';
@@ -143,6 +145,7 @@ export class Analyzer {
     const input = this.input(conn, openAtEnd, chain);
     const d = diagnose(input, RULES, stageOf);
     downgradeForDrops(d, input.drops);
+    for (const f of [...tlsFindings(input), ...sshFindings(input)]) conn.addFinding(f);
     const rec = this.record(input, d);
     this.learn(input, rec);
     this.opts.onRecord(rec, conn);
@@ -181,7 +184,8 @@ export class Analyzer {
     const tls = input.tls;
     if (tls?.completed && tls.version !== null && tls.cipherSuite !== null) {
       const group = tls.serverHello?.hello.ext.serverKeyShare?.group ?? (tls.serverKeyExchange?.value.kind === "ecdhe" ? tls.serverKeyExchange.value.namedGroup : null);
-      this.knowledge.recordTls(ip, port, { version: tls.version, cipherSuite: tls.cipherSuite, group, id: rec.id, frame: rec.firstFrame });
+      const serverName = tls.clientHello?.hello.ext.serverName ?? null;
+      this.knowledge.recordTls(ip, port, { version: tls.version, cipherSuite: tls.cipherSuite, group, serverName, id: rec.id, frame: rec.firstFrame });
     }
     const hk = input.ssh?.hostKey;
     if (hk) this.knowledge.recordSshHostKey(ip, port, { type: hk.type, fingerprint: hk.fingerprint, id: rec.id, frame: hk.frame, time: hk.time });

@@ -601,7 +601,8 @@ export class SshTracker implements AppTracker {
       ['mac', n.negotiated.macS2C],
     ] as const;
     const seen = new Set<string>();
-    for (const [kind, name] of kinds) {
+    // Nothing is "negotiated" when a list had no match: the partial picks are not in use.
+    for (const [kind, name] of n.ok ? kinds : []) {
       if (name === null || seen.has(name)) continue;
       seen.add(name);
       for (const w of weakNames(kind, [name])) {

@@ -176,12 +176,8 @@ export function decodeServerHello(body: Uint8Array): Decoded<ServerHello> {
       if (last === 0x01) downgradeSentinel = 'tls12';
       else if (last === 0x00) downgradeSentinel = 'tls11';
     }
-    if (downgradeSentinel) {
-      issues.push({
-        code: 'tls.downgrade_sentinel',
-        message: `the server random carries the ${downgradeSentinel === 'tls12' ? 'TLS 1.2' : 'TLS 1.1-or-below'} downgrade sentinel: a TLS 1.3 server negotiated a lower version (a middlebox may have stripped TLS 1.3)`,
-      });
-    }
+    // The sentinel alone is no problem (a TLS 1.3 server talking to a TLS 1.2 client sets
+    // it): the diagnosis layer judges it against what the client offered.
     if (x.summary.selectedVersion !== undefined && !isTls13Family(x.summary.selectedVersion)) {
       issues.push({ code: 'tls.bad_selected_version', message: `supported_versions in the ServerHello selects ${x.summary.selectedVersion.toString(16)}, which is not TLS 1.3` });
     }

@@ -55,9 +55,9 @@ import {
   STAGE_RANK, type TlsStage, type TlsState,
 } from './state.js';
 import { alertLabel, alertLevelName, alertName } from '../registry/tls-alerts.js';
-import { cipherSuiteInfo, cipherSuiteName, suiteWeaknesses } from '../registry/tls-ciphers.js';
+import { cipherSuiteInfo, cipherSuiteName } from '../registry/tls-ciphers.js';
 import { contentTypeName, handshakeTypeName, HS } from '../registry/tls-misc.js';
-import { isDeprecatedVersion, isTls13Family, versionName } from '../registry/tls-versions.js';
+import { isTls13Family, versionName } from '../registry/tls-versions.js';
 import { groupName } from '../registry/tls-groups.js';
 
 export const MAX_RECORD_SUMMARIES = 64;
@@ -716,13 +716,7 @@ export class TlsTracker implements AppTracker {
     if (ch && !ch.cipherSuites.includes(sh.cipherSuite)) {
       this.addFinding({ severity: 'error', code: 'tls.suite_not_offered', message: `the server selected ${cipherSuiteName(sh.cipherSuite)}, which the client did not offer`, frames: [seen.frame] });
     }
-    if (isDeprecatedVersion(sh.version)) {
-      this.addFinding({ severity: 'warning', code: 'tls.weak_version', message: `negotiated ${versionName(sh.version)}, which is deprecated (RFC 8996)`, frames: [seen.frame] });
-    }
-    const weak = suiteWeaknesses(sh.cipherSuite, { encryptThenMac: sh.ext.encryptThenMac === true });
-    if (weak.length > 0) {
-      this.addFinding({ severity: 'warning', code: 'tls.weak_cipher', message: `negotiated ${cipherSuiteName(sh.cipherSuite)}: ${weak.join(', ')}`, frames: [seen.frame] });
-    }
+    // Weak versions and suites are judged by the diagnosis layer (findings-tls.ts).
     if (s.tls13) {
       this.dirs.server.encrypted = true;
       this.dirs.client.encrypted = true;
