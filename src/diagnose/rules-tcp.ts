@@ -58,7 +58,7 @@ export const tcpTimeout: Rule<BaseInput> = {
     return {
       confidence: 'likely', // an answer that never came: inferred from timing, never read off the wire
       summary: `Connection timed out: the client sent ${syns.length} SYN${syns.length > 1 ? 's' : ''} to ${endpointText(c, 'server')} over ${span.toFixed(1)} s and got no answer at all; the host is down or unreachable, or a firewall silently drops port ${port}.`,
-      evidence: [...synEvidence(c), `no SYN-ACK, RST or ICMP-answered packet from ${ip} in the capture`],
+      evidence: [...synEvidence(c), `no SYN-ACK, RST or ICMP error from ${ip} in the capture`],
       fixes: [
         fixNetworkFirewall(port),
         fixHostFirewall(port) + ' (a DROP rule gives a timeout; a REJECT rule would give "connection refused")',
