@@ -122,6 +122,29 @@ describe('IPv4 fragments', () => {
   });
 });
 
+describe('ICMP errors about TCP packets', () => {
+  it('an ICMP port unreachable quoting a SYN gives the quoted 4-tuple and who sent it', () => {
+    const syn = ipv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2', sport: 40000, dport: 443, flags: F.SYN });
+    const icmp = [3, 3, 0, 0, 0, 0, 0, 0, ...syn.slice(0, 28)];
+    const data = ethernet(ipv4Tcp({ src: '10.0.0.2', dst: '10.0.0.1' }, { proto: 1, body: icmp }));
+    const { r, seg } = decode(LINKTYPE.ETHERNET, data);
+    assert.equal(r, Skip.IcmpError);
+    assert.equal(seg.icmpType, 3);
+    assert.equal(seg.icmpCode, 3);
+    assert.equal(seg.icmpFrom, '10.0.0.2');
+    assert.equal(seg.srcPort, 40000);
+    assert.equal(seg.dstPort, 443);
+  });
+  it('fragmentation needed carries the next-hop MTU; an echo request is not an error', () => {
+    const syn = ipv4Tcp({ flags: F.ACK, payload });
+    const frag = [3, 4, 0, 0, 0, 0, 0x05, 0x78, ...syn.slice(0, 28)];
+    const { r, seg } = decode(LINKTYPE.RAW, Uint8Array.from(ipv4Tcp({}, { proto: 1, body: frag })));
+    assert.equal(r, Skip.IcmpError);
+    assert.equal(seg.icmpMtu, 1400);
+    assert.equal(decode(LINKTYPE.RAW, Uint8Array.from(ipv4Tcp({}, { proto: 1, body: [8, 0, 0, 0, 0, 1, 0, 1] }))).r, Skip.NotTcp);
+  });
+});
+
 describe('tunnels', () => {
   it('unwraps GRE carrying IPv4', () => {
     const inner = ipv4Tcp({ src: '172.16.0.1', dst: '172.16.0.2', dport: 22, payload });

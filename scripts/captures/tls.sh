@@ -270,6 +270,23 @@ sc_tcp_refused() {
     <<<"[ $(nopayload_json "$rst" server rst tcp.refused certain "\"firstFrame\": 1, \"lastFrame\": $rst,") ]"
 }
 
+sc_tcp_rejected_icmp() {
+  local f=$CAPTURES/tcp-rejected-icmp.pcap
+  net_pair rejicmp
+  # iptables' default REJECT answers with ICMP port unreachable, not a TCP RST.
+  in_ns "$S" iptables -A INPUT -p tcp --dport 443 -j REJECT
+  s_server "$S" server "${SRV_WWW[@]}"
+  cap "$C" c0 tcp-rejected-icmp 'tcp or icmp'
+  run "$C" client curl -sS --max-time 5 --resolve "$SNI:443:$SIP" "https://$SNI/"
+  cap_done tcp-rejected-icmp
+  require "$f" "tcp.flags.syn==1 && tcp.flags.ack==0 && ip.src==$CIP"
+  local icmp; icmp=$(frame "$f" "icmp.type==3 && icmp.code==3 && ip.src==$SIP")
+  forbid "$f" "tcp.len>0 || tcp.flags.reset==1"
+  expect tcp-rejected-icmp "curl https://$SNI/ to a server whose firewall rejects port 443 with iptables' default REJECT: the SYN is answered by an ICMP port unreachable, not a RST ($(logof client | head -1))" \
+    "curl $V_CURL, iptables, tcpdump $V_TCPDUMP" '[]' \
+    <<<"[ $(nopayload_json "$icmp" server rst tcp.refused certain '"firstFrame": 1,' | sed 's/"closeKind": "rst"/"closeKind": null/') ]"
+}
+
 sc_tcp_timeout() {
   local f=$CAPTURES/tcp-timeout.pcap
   net_pair timeout
@@ -1174,7 +1191,7 @@ JSON
 
 # =======================================================================================
 ALL_SCENARIOS=(
-  tcp-refused tcp-timeout tcp-reset tcp-stalled tcp-no-payload tcp-other-protocol tcp-midstream tcp-any-sll2 tcp-any-sll tcp-ipv6
+  tcp-refused tcp-rejected-icmp tcp-timeout tcp-reset tcp-stalled tcp-no-payload tcp-other-protocol tcp-midstream tcp-any-sll2 tcp-any-sll tcp-ipv6
   tcp-pcapng tcp-nanosecond tcp-gzip tcp-vlan tcp-qinq
   tls-ok-13 tls-ok-12 tls-ok-nginx-curl tls-ok-gnutls tls-resume-12 tls-resume-13 tls-hrr
   tls-version-mismatch tls-version-mismatch-old-server tls-cipher-mismatch tls-group-mismatch

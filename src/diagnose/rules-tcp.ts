@@ -4,6 +4,7 @@
 import type { Connection } from '../engine/connection.js';
 import { escapeForTerminal, latin1 } from '../wire/text.js';
 import { classify, describeSpeech } from '../engine/detect.js';
+import { icmpRejects } from '../net/decode.js';
 import { fixCaptureMore, fixHostFirewall, fixListening, fixNetworkFirewall, fixReachability, fixStalled, fixTcpWrappers } from './fixes.js';
 import { endpointText, firstClose, rel, segmentEvidence, stalled, synEvidence, synSpan, SYN_TIMEOUT_MIN_SECONDS, who } from './tcp-facts.js';
 import type { Hit, Rule } from './types.js';
@@ -19,21 +20,45 @@ const server = (c: Connection) => c.server.endpoint;
 const noPayload = (c: Connection) => c.client.payloadBytes === 0 && c.server.payloadBytes === 0;
 const isSsh = (c: Connection) => c.server.endpoint.port === 22 || c.detected === 'ssh';
 
+/** The first ICMP error that rejects the client's packets (port unreachable, administratively prohibited). */
+const icmpRejection = (c: Connection) => c.icmp.find((e) => e.about === 'client' && icmpRejects(e.type, e.code));
+
 export const tcpRefused: Rule<BaseInput> = {
   code: 'tcp.refused',
-  description: 'the SYN was answered by a RST: nothing listens, or a firewall rejects',
+  description: 'the SYN was answered by a RST (or an ICMP port unreachable / prohibited): nothing listens, or a firewall rejects',
   outcome: 'failed',
   test({ conn }) {
     const c = conn;
-    if (c.client.synFrames.length === 0 || c.server.synFrames.length > 0 || !c.server.rst || !noPayload(c)) return null;
+    const icmp = c.server.rst ? undefined : icmpRejection(c);
+    if (c.client.synFrames.length === 0 || c.server.synFrames.length > 0 || !(c.server.rst || icmp) || !noPayload(c)) return null;
     const { ip, port } = server(c);
     const retries = c.client.synFrames.length - 1;
+    const after = retries > 0 ? ` (after ${retries} retransmission${retries > 1 ? 's' : ''})` : '';
+    if (icmp) {
+      const byServer = icmp.from === ip;
+      return {
+        confidence: 'certain',
+        summary: `Connection refused: the SYN to ${endpointText(c, 'server')} was answered by an ${icmp.description.replace(/^ICMP(v6)? /, 'ICMP ')} from ${byServer ? 'the server itself' : `${icmp.from}, a router or firewall on the path`}${after}: a firewall rejects port ${port}${icmp.code === 3 && byServer ? ' (iptables REJECT sends this by default; a closed TCP port would answer with a RST)' : ''}.`,
+        evidence: [...synEvidence(c), `frame ${icmp.frame} (${rel(c, icmp.time)}): ${icmp.description} from ${icmp.from}, quoting the client's SYN; no SYN-ACK`],
+        fixes: [
+          fixHostFirewall(port) + ` (look for a REJECT rule: iptables -L -n -v | grep -i reject)`,
+          ...(byServer ? [] : [`The rejection comes from ${icmp.from}, not from the server: check that router's or firewall's rules for TCP ${port}`]),
+          fixNetworkFirewall(port),
+          fixListening(port),
+        ],
+        cutFrame: icmp.frame,
+        closedBy: 'server',
+        closeKind: null,
+        stage: 'tcp_connect',
+      };
+    }
+    const rst = c.server.rst!;
     return {
       confidence: 'certain',
-      summary: `Connection refused: ${endpointText(c, 'server')} answered the SYN with a reset${retries > 0 ? ` (after ${retries} retransmission${retries > 1 ? 's' : ''})` : ''}; nothing accepts connections on port ${port}, or a firewall rejects them.`,
-      evidence: [...synEvidence(c), `frame ${c.server.rst.frame} (${rel(c, c.server.rst.time)}): RST from ${endpointText(c, 'server')}, no SYN-ACK`],
+      summary: `Connection refused: ${endpointText(c, 'server')} answered the SYN with a reset${after}; nothing accepts connections on port ${port}, or a firewall rejects them.`,
+      evidence: [...synEvidence(c), `frame ${rst.frame} (${rel(c, rst.time)}): RST from ${endpointText(c, 'server')}, no SYN-ACK`],
       fixes: [fixListening(port), fixHostFirewall(port), fixReachability(ip, port)],
-      cutFrame: c.server.rst.frame,
+      cutFrame: rst.frame,
       closedBy: 'server',
       closeKind: 'rst',
       stage: 'tcp_connect',
@@ -48,7 +73,7 @@ export const tcpTimeout: Rule<BaseInput> = {
   test({ conn }) {
     const c = conn;
     const syns = c.client.synFrames;
-    if (syns.length === 0 || c.server.packets > 0 || c.client.payloadBytes > 0) return null;
+    if (syns.length === 0 || c.server.packets > 0 || c.client.payloadBytes > 0 || icmpRejection(c)) return null;
     const waited = c.lastTime - c.client.synTimes[0]!;
     if (syns.length < 2 && waited < SYN_TIMEOUT_MIN_SECONDS) return null;
     const { ip, port } = server(c);
@@ -58,7 +83,11 @@ export const tcpTimeout: Rule<BaseInput> = {
     return {
       confidence: 'likely', // an answer that never came: inferred from timing, never read off the wire
       summary: `Connection timed out: the client sent ${syns.length} SYN${syns.length > 1 ? 's' : ''} to ${endpointText(c, 'server')} over ${span.toFixed(1)} s and got no answer at all; the host is down or unreachable, or a firewall silently drops port ${port}.`,
-      evidence: [...synEvidence(c), `no SYN-ACK, RST or ICMP error from ${ip} in the capture`],
+      evidence: [
+        ...synEvidence(c),
+        ...c.icmp.map((e) => `frame ${e.frame} (${rel(c, e.time)}): ${e.description} from ${e.from}${e.from === ip ? '' : ' (a router on the path)'}`),
+        c.icmp.length > 0 ? `no SYN-ACK or RST from ${ip}` : `no SYN-ACK, RST or ICMP error from ${ip} in the capture`,
+      ],
       fixes: [
         fixNetworkFirewall(port),
         fixHostFirewall(port) + ' (a DROP rule gives a timeout; a REJECT rule would give "connection refused")',

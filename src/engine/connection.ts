@@ -83,6 +83,22 @@ export class SideState {
   }
 }
 
+/** An ICMP error about one of this connection's packets. */
+export interface IcmpEvent {
+  frame: number;
+  time: number;
+  /** ICMP type (ICMPv6: + 256) and code. */
+  type: number;
+  code: number;
+  /** Address that sent the ICMP message (the server itself, or a router on the path). */
+  from: string;
+  /** The side whose packet could not be delivered. */
+  about: 'client' | 'server';
+  /** Next-hop MTU (fragmentation needed / packet too big), else -1. */
+  mtu: number;
+  description: string;
+}
+
 export type EndReason = 'closed' | 'reset' | 'timeout' | 'end-of-input' | 'evicted' | 'reused';
 
 export class Connection {
@@ -114,6 +130,8 @@ export class Connection {
   startTime: number;
   lastTime: number;
   packets = 0;
+  /** ICMP errors about this connection's packets (capped). */
+  icmp: IcmpEvent[] = [];
   /** Tunnel / VLAN the packets came through (first seen). */
   tunnel = '';
   vlan = -1;

@@ -8,7 +8,7 @@
 
 import type { Packet } from '../capture/packet.js';
 import { FragmentReassembler } from '../net/fragments.js';
-import { decodePacket, ipv4String, ipv6String, Skip, SKIP_NAMES, TcpSegment, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/decode.js';
+import { decodePacket, icmpDescription, ipv4String, ipv6String, Skip, SKIP_NAMES, TcpSegment, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/decode.js';
 import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
 import { Connection, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
 import { classify, DETECT_BYTES, isTls, senderIsClient, SSH_PORTS, type Speech } from './detect.js';
@@ -116,7 +116,8 @@ export class Engine {
     if (time > this.now) this.now = time;
     const seg = this.seg;
     const r = decodePacket(p.linkType, p.data, seg, this.frags, p.frame, time);
-    if (r !== Skip.None) {
+    if (r === Skip.IcmpError) this.icmp(p, time);
+    else if (r !== Skip.None) {
       const name = SKIP_NAMES[r]!;
       this.stats.skipped[name] = (this.stats.skipped[name] ?? 0) + 1;
       if (r === Skip.LinkType) this.stats.skippedLinkTypes[p.linkType] = (this.stats.skippedLinkTypes[p.linkType] ?? 0) + 1;
@@ -272,6 +273,25 @@ export class Engine {
   }
 
   // ---- per packet ---------------------------------------------------------------------
+
+  /** An ICMP error quoting one of a tracked connection's packets: evidence for it. */
+  private icmp(p: Packet, time: number): void {
+    const s = this.seg;
+    this.keys();
+    const c = this.lookup(this.srcKey, this.dstKey);
+    if (!(c instanceof Connection) || !c.reported) return;
+    const about: Side = c.client.key === this.srcKey ? 'client' : 'server';
+    if (c.icmp.length >= MAX_SYN_FRAMES) return;
+    const description = icmpDescription(s.icmpType, s.icmpCode, s.icmpMtu);
+    c.icmp.push({ frame: p.frame, time, type: s.icmpType, code: s.icmpCode, from: s.icmpFrom, about, mtu: s.icmpMtu, description });
+    c.packets++;
+    c.lastFrame = p.frame;
+    c.lastTime = time;
+    c.endTsSec = p.tsSec;
+    c.endTsNsec = p.tsNsec;
+    if (c.packetLog) this.logPacket(c, p);
+    c.addLadder({ frame: p.frame, time, from: about === 'client' ? 'server' : 'client', label: description.replace(/^ICMP(v6)? /, 'ICMP '), layer: 'tcp', detail: `from ${s.icmpFrom}` });
+  }
 
   private tcp(p: Packet, time: number): void {
     const s = this.seg;

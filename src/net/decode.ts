@@ -16,6 +16,8 @@ export const enum Skip {
   Malformed = 4, // a header that does not fit, a bad length
   Fragment = 5, // an IP fragment held for reassembly (or dropped: counted by the reassembler)
   Truncated = 6, // the TCP header itself was cut by the snaplen
+  /** An ICMP error about a TCP packet: `seg` holds the quoted packet's 4-tuple and the ICMP fields. */
+  IcmpError = 7,
 }
 
 export const SKIP_NAMES: Record<number, string> = {
@@ -25,6 +27,7 @@ export const SKIP_NAMES: Record<number, string> = {
   [Skip.Malformed]: 'malformed header',
   [Skip.Fragment]: 'IP fragment',
   [Skip.Truncated]: 'TCP header cut by snaplen',
+  [Skip.IcmpError]: 'ICMP error about a TCP packet',
 };
 
 export const TCP_FIN = 0x01;
@@ -75,6 +78,11 @@ export class TcpSegment {
   ipLen = 0;
   /** Outer encapsulation unwrapped to reach this segment, e.g. "GRE", "VXLAN" ("" when none). */
   tunnel = '';
+  /** IcmpError: ICMP type/code (ICMPv6 types are stored + 256), who sent it, next-hop MTU (or -1). */
+  icmpType = 0;
+  icmpCode = 0;
+  icmpFrom = '';
+  icmpMtu = -1;
   /** The outermost IP addresses when tunnelled (the tunnel endpoints), else "". */
   outerSrc = '';
   outerDst = '';
@@ -270,6 +278,7 @@ function ipv6(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentRea
 
 function l4(proto: number, data: Uint8Array, off: number, wireLen: number, seg: TcpSegment, frags: FragmentReassembler | null, frame: number, time: number, depth: number): Skip {
   if (proto === 6) return tcp(data, off, wireLen, seg);
+  if (proto === 1 || proto === 58) return icmpError(proto === 58, data, off, seg);
   if (depth >= MAX_ENCAP_DEPTH) return Skip.NotTcp;
   if (proto === 4) return tunnelled('IPIP', () => ipv4(data, off, seg, frags, frame, time, depth + 1), seg);
   if (proto === 41) return tunnelled('IPv6-in-IP', () => ipv6(data, off, seg, frags, frame, time, depth + 1), seg);
@@ -337,6 +346,73 @@ function gre(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentReas
     return tunnelled('ERSPAN', () => ethernet(data, p + 12 + o, seg, frags, frame, time, depth), seg);
   }
   return tunnelled('GRE', () => etherType(ptype, data, p, seg, frags, frame, time, depth), seg);
+}
+
+/**
+ * An ICMP error (destination unreachable, fragmentation needed / packet too big, time
+ * exceeded) quoting a TCP packet: its sender, type and code, and the quoted packet's
+ * addresses and ports in `seg` (src = the sender of the packet that failed).
+ */
+function icmpError(v6: boolean, data: Uint8Array, off: number, seg: TcpSegment): Skip {
+  if (data.length < off + 8) return Skip.NotTcp;
+  const type = data[off]!;
+  const code = data[off + 1]!;
+  const isError = v6 ? type >= 1 && type <= 3 : type === 3 || type === 11;
+  if (!isError) return Skip.NotTcp;
+  const from = v6 ? ipv6String(seg.src6) : ipv4String(seg.src4);
+  let mtu = -1;
+  if (!v6 && type === 3 && code === 4) mtu = (data[off + 6]! << 8) | data[off + 7]!;
+  if (v6 && type === 2) mtu = ((data[off + 4]! << 24) >>> 0) + ((data[off + 5]! << 16) | (data[off + 6]! << 8) | data[off + 7]!);
+  const q = off + 8; // the quoted IP header
+  let t: number;
+  if (!v6) {
+    if (data.length < q + 20 || data[q]! >> 4 !== 4 || data[q + 9] !== 6) return Skip.NotTcp;
+    t = q + (data[q]! & 0x0f) * 4;
+    seg.ipVersion = 4;
+    seg.src4 = ((data[q + 12]! << 24) >>> 0) + ((data[q + 13]! << 16) | (data[q + 14]! << 8) | data[q + 15]!);
+    seg.dst4 = ((data[q + 16]! << 24) >>> 0) + ((data[q + 17]! << 16) | (data[q + 18]! << 8) | data[q + 19]!);
+  } else {
+    if (data.length < q + 40 || data[q]! >> 4 !== 6 || data[q + 6] !== 6) return Skip.NotTcp;
+    t = q + 40;
+    seg.ipVersion = 6;
+    seg.src6 = data.subarray(q + 8, q + 24);
+    seg.dst6 = data.subarray(q + 24, q + 40);
+  }
+  if (data.length < t + 8) return Skip.NotTcp;
+  seg.srcPort = (data[t]! << 8) | data[t + 1]!;
+  seg.dstPort = (data[t + 2]! << 8) | data[t + 3]!;
+  seg.seq = ((data[t + 4]! << 24) >>> 0) + ((data[t + 5]! << 16) | (data[t + 6]! << 8) | data[t + 7]!);
+  seg.icmpType = v6 ? 256 + type : type;
+  seg.icmpCode = code;
+  seg.icmpFrom = from;
+  seg.icmpMtu = mtu;
+  return Skip.IcmpError;
+}
+
+/** "port unreachable", "administratively prohibited", "fragmentation needed (MTU 1400)"... */
+export function icmpDescription(type: number, code: number, mtu: number): string {
+  if (type === 3) {
+    const names: Record<number, string> = {
+      0: 'network unreachable', 1: 'host unreachable', 2: 'protocol unreachable', 3: 'port unreachable',
+      4: `fragmentation needed${mtu >= 0 ? ` (next-hop MTU ${mtu})` : ''}`, 5: 'source route failed', 6: 'destination network unknown',
+      7: 'destination host unknown', 9: 'network administratively prohibited', 10: 'host administratively prohibited',
+      11: 'network unreachable for TOS', 12: 'host unreachable for TOS', 13: 'communication administratively prohibited',
+    };
+    return `ICMP destination unreachable: ${names[code] ?? `code ${code}`}`;
+  }
+  if (type === 11) return code === 0 ? 'ICMP time exceeded in transit (TTL)' : 'ICMP fragment reassembly time exceeded';
+  if (type === 257) {
+    const names: Record<number, string> = { 0: 'no route', 1: 'administratively prohibited', 3: 'address unreachable', 4: 'port unreachable', 5: 'source address failed policy', 6: 'reject route' };
+    return `ICMPv6 destination unreachable: ${names[code] ?? `code ${code}`}`;
+  }
+  if (type === 258) return `ICMPv6 packet too big (MTU ${mtu})`;
+  if (type === 259) return 'ICMPv6 time exceeded';
+  return `ICMP type ${type} code ${code}`;
+}
+
+/** An ICMP error that means "this port is closed or a firewall rejects it" (like a RST). */
+export function icmpRejects(type: number, code: number): boolean {
+  return (type === 3 && (code === 3 || code === 9 || code === 10 || code === 13)) || (type === 257 && (code === 1 || code === 4 || code === 6));
 }
 
 function tcp(data: Uint8Array, off: number, wireLen: number, seg: TcpSegment): Skip {

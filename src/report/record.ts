@@ -51,6 +51,8 @@ export interface TcpJson {
   /** Tunnel the packets came through (GRE, VXLAN, Geneve, ERSPAN, IPIP), with its endpoints. */
   tunnel: { kind: string; clientEndpoint: string; serverEndpoint: string } | null;
   vlan: number | null;
+  /** ICMP errors about this connection's packets (unreachable, fragmentation needed...). */
+  icmp: { frame: number; type: number; code: number; from: string; about: Side; mtu: number | null; description: string }[];
 }
 
 export interface ConnectionRecord {
@@ -125,6 +127,7 @@ export function buildRecord(
       endReason: conn.endReason,
       tunnel: conn.tunnel ? { kind: conn.tunnel, clientEndpoint: conn.client.outerIp, serverEndpoint: conn.server.outerIp } : null,
       vlan: conn.vlan >= 0 ? conn.vlan : null,
+      icmp: conn.icmp.map((e) => ({ frame: e.frame, type: e.type, code: e.code, from: e.from, about: e.about, mtu: e.mtu >= 0 ? e.mtu : null, description: e.description })),
     },
     findings: conn.findings,
     ladder: conn.ladder.map((e) => ({
