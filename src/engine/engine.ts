@@ -189,35 +189,30 @@ export class Engine {
     return this.v6.get(a < b ? a + '|' + b : b + '|' + a);
   }
 
+  /** Put an entry in its slot (a connection, or the tombstone replacing it). */
   private store(c: Entry): void {
-    const a = c.client.key;
-    const b = c.server.key;
-    if (typeof a === 'number') {
-      const bn = b as number;
-      const lo = a < bn ? a : bn;
-      const hi = a < bn ? bn : a;
-      let inner = this.v4.get(lo);
-      if (!inner) this.v4.set(lo, (inner = new Map()));
-      inner.set(hi, c);
-    } else this.v6.set(a < b ? a + '|' + b : b + '|' + a, c);
+    this.slot(c, (inner, k) => inner.set(k, c));
   }
 
+  /** Take an entry out, if its slot still holds it. */
   private remove(c: Entry): void {
+    this.slot(c, (inner, k) => {
+      if (inner.get(k) === c) inner.delete(k);
+    });
+  }
+
+  /** The map and key an entry lives under: v4.get(lo).get(hi), or v6.get("lo|hi"). */
+  private slot(c: Entry, fn: (inner: Map<number | string, Entry>, key: number | string) => void): void {
     const a = c.client.key;
     const b = c.server.key;
     if (typeof a === 'number') {
       const bn = b as number;
       const lo = a < bn ? a : bn;
-      const hi = a < bn ? bn : a;
-      const inner = this.v4.get(lo);
-      if (inner?.get(hi) === c) {
-        inner.delete(hi);
-        if (inner.size === 0) this.v4.delete(lo);
-      }
-    } else {
-      const k = a < b ? a + '|' + b : b + '|' + a;
-      if (this.v6.get(k) === c) this.v6.delete(k);
-    }
+      let inner = this.v4.get(lo);
+      if (!inner) this.v4.set(lo, (inner = new Map()));
+      fn(inner as Map<number | string, Entry>, a < bn ? bn : a);
+      if (inner.size === 0) this.v4.delete(lo);
+    } else fn(this.v6, a < b ? a + '|' + b : b + '|' + a);
   }
 
   private create(p: Packet, time: number, srcKey: number | string, dstKey: number | string): Connection {

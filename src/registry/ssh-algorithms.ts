@@ -235,7 +235,21 @@ function kexFamilyByPrefix(name: string): KexFamily {
 }
 
 /** Everything known about an algorithm name of one kind; unknown names get rating 'unknown'. */
+/** Looked-up names, per kind: every connection asks about the same few dozen. */
+const infoCache = new Map<string, SshAlgorithmInfo>();
+const MAX_CACHED_NAMES = 4096;
+
 export function sshAlgorithm(kind: SshAlgorithmKind, name: string): SshAlgorithmInfo {
+  const key = kind + '\0' + name;
+  let info = infoCache.get(key);
+  if (!info) {
+    info = lookupAlgorithm(kind, name);
+    if (infoCache.size < MAX_CACHED_NAMES) infoCache.set(key, info);
+  }
+  return info;
+}
+
+function lookupAlgorithm(kind: SshAlgorithmKind, name: string): SshAlgorithmInfo {
   const e = Object.prototype.hasOwnProperty.call(TABLES[kind], name) ? TABLES[kind][name] : undefined;
   const info: SshAlgorithmInfo = { name, kind, rating: 'unknown', notes: [], ...e, ...(e ? { notes: e.notes ?? [] } : {}) };
   if (kind === 'kex') {

@@ -2,6 +2,7 @@
 // server, protocol, stage reached, verdict, evidence, fixes). Every string that came from
 // the wire is escaped before it reaches the terminal.
 
+import { versionName } from '../registry/tls-versions.js';
 import { escapeForTerminal } from '../wire/text.js';
 import type { ConnectionRecord } from './record.js';
 import type { Style } from './style.js';
@@ -19,15 +20,6 @@ interface SshView {
   hostKey?: { type?: string; fingerprint?: string } | null;
 }
 
-export const VERSION_NAMES: Record<number, string> = {
-  0x0002: 'SSL 2.0',
-  0x0300: 'SSL 3.0',
-  0x0301: 'TLS 1.0',
-  0x0302: 'TLS 1.1',
-  0x0303: 'TLS 1.2',
-  0x0304: 'TLS 1.3',
-};
-
 const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 
 export function outcomeLabel(r: ConnectionRecord, st: Style): string {
@@ -44,7 +36,7 @@ export function identityLine(r: ConnectionRecord): string {
     const sni = t.clientHello?.serverName;
     parts.push(sni ? `SNI ${escapeForTerminal(sni)}` : 'no SNI');
     const v = t.serverHello?.version;
-    if (v) parts.push(VERSION_NAMES[v] ?? `0x${v.toString(16)}`);
+    if (v) parts.push(versionName(v));
     const suite = t.serverHello?.cipherSuiteName;
     if (suite) parts.push(escapeForTerminal(suite));
     const alpn = t.clientHello?.alpn;
