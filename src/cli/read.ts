@@ -28,7 +28,13 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
   if (args.replay !== null) {
     result = await replayCapture(path, args.replay, (p) => analyzer.packet(p), { signal: io.signal, onTick: (t) => analyzer.tick(t) });
   } else {
-    result = await readCapture(path, (p) => analyzer.packet(p), { signal: io.signal, afterChunk: () => analyzer.drain() });
+    result = await readCapture(path, (p) => analyzer.packet(p), {
+      signal: io.signal,
+      afterChunk: async () => {
+        await analyzer.drain();
+        await output.drained();
+      },
+    });
   }
   await analyzer.end();
 

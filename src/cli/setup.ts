@@ -77,6 +77,9 @@ export class RecordOutput {
   readonly counts: SummaryCounts = emptyCounts();
   private readonly blocks: string[] = [];
   private writer: PcapngWriter | null = null;
+  /** NDJSON lines not written yet (batched when reading a file: one write per ~256 KiB). */
+  private pending: string[] = [];
+  private pendingBytes = 0;
   saved = 0;
 
   constructor(
@@ -89,12 +92,19 @@ export class RecordOutput {
     if (rec.outcome === 'failed' && this.opts.saveFailures) this.save(rec, conn);
     if (this.opts.onlyFailed && rec.outcome === 'completed') return;
     if (this.opts.json) {
-      this.out.write(JSON.stringify(rec) + '\n');
+      const line = JSON.stringify(rec) + '\n';
+      if (!this.opts.summaryFirst) {
+        this.write(line); // streaming (stdin, replay, live): each record as it ends
+        return;
+      }
+      this.pending.push(line);
+      this.pendingBytes += line.length;
+      if (this.pendingBytes >= 256 * 1024) this.flush();
       return;
     }
     const block = renderRecord(rec, this.opts.style);
     if (this.opts.summaryFirst) this.blocks.push(block);
-    else this.out.write(block + '\n\n');
+    else this.write(block + '\n\n');
   }
 
   private save(rec: ConnectionRecord, conn: Connection): void {
@@ -104,8 +114,38 @@ export class RecordOutput {
     this.saved++;
   }
 
+  /** Write the batched NDJSON lines. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.write(this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private congested = false;
+
+  private write(text: string): void {
+    if (!this.out.write(text)) this.congested = true;
+  }
+
+  /**
+   * Resolves once the output has taken what was written (a pipe to a slow reader): the
+   * reader awaits it between chunks, so records never pile up in memory.
+   */
+  drained(): Promise<void> {
+    this.flush();
+    if (!this.congested) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.out.once('drain', () => {
+        this.congested = false;
+        resolve();
+      });
+    });
+  }
+
   /** End of input: the summary (first, for files) and the buffered blocks. */
   finish(header: string, notes: string[]): void {
+    this.flush();
     this.writer?.close();
     if (this.opts.json) return;
     const summary = renderSummary(this.counts, this.opts.style, header, notes);
