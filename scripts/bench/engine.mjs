@@ -7,6 +7,10 @@ import { Engine, DEFAULT_IDLE_TIMEOUT, DEFAULT_SESSION_IDLE_TIMEOUT, DEFAULT_MAX
 import { TlsTracker } from '../../dist/src/tls/tracker.js';
 import { SshTracker } from '../../dist/src/ssh/tracker.js';
 
+// --tcp-only: the TCP engine's own share (flow table, reassembly bookkeeping, protocol
+// detection), with trackers that take no bytes.
+const tcpOnly = process.argv[3] === '--tcp-only';
+const silent = (protocol) => () => ({ protocol, onData() {}, onGap() {}, onOpaque() {}, onClose() {}, needsBytes: () => false });
 let connections = 0;
 const engine = new Engine({
   ports: new Set([443, 22]),
@@ -14,7 +18,7 @@ const engine = new Engine({
   idleTimeout: DEFAULT_IDLE_TIMEOUT,
   sessionIdleTimeout: DEFAULT_SESSION_IDLE_TIMEOUT,
   maxFlows: DEFAULT_MAX_FLOWS,
-  trackers: { tls: (ctx) => new TlsTracker(ctx), ssh: (ctx) => new SshTracker(ctx) },
+  trackers: tcpOnly ? { tls: silent('tls'), ssh: silent('ssh') } : { tls: (ctx) => new TlsTracker(ctx), ssh: (ctx) => new SshTracker(ctx) },
   onConnection: () => connections++,
 });
 const r = await readCapture(process.argv[2], (p) => engine.packet(p));
