@@ -344,7 +344,7 @@ export class Engine {
     const flags = s.flags;
 
     if (flags & TCP_SYN) this.syn(c, me, side, ref);
-    if (flags & TCP_ACK) this.ackFrom(c, peer, side === 'client' ? 'server' : 'client', s.ack, ref, time);
+    if (flags & TCP_ACK) this.ackFrom(c, peer, s.ack, ref);
     if (s.payloadLen > 0) this.payload(c, me, side, ref);
     if ((flags & TCP_FIN) && !me.fin) {
       me.fin = { frame: p.frame, time };
@@ -386,14 +386,14 @@ export class Engine {
   }
 
   /** `acker` acknowledged `ackedSide`'s data up to `ack`. */
-  private ackFrom(c: Connection, ackedSide: SideState, ackedName: Side, ack: number, ref: FrameRef, time: number): void {
-    void time;
+  private ackFrom(c: Connection, ackedSide: SideState, ack: number, ref: FrameRef): void {
     if (!c.established && ackedSide === c.server && ackedSide.isn >= 0 && c.client.isn >= 0 && seqDiff(ack, ackedSide.isn) >= 1) {
       c.established = true;
       c.establishedFrame = ref.frame;
     }
-    if (ackedSide.highestAcked < 0 || seqDiff(ack, ackedSide.highestAcked) > 0) ackedSide.highestAcked = ack;
-    // Segments this ACK covers.
+    // Only an ACK that moves forward can cover more segments (duplicate ACKs are common).
+    if (ackedSide.highestAcked >= 0 && seqDiff(ack, ackedSide.highestAcked) <= 0) return;
+    ackedSide.highestAcked = ack;
     for (const seg of ackedSide.sent) {
       if (seg.ackedBy === 0 && seqDiff(ack, seqAdd(seg.seq, seg.len)) >= 0) {
         seg.ackedBy = ref.frame;
