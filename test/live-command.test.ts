@@ -181,6 +181,41 @@ describe('hsi live', () => {
     }
   });
 
+  it('live --tui shows connections as they end; q quits and prints the summary', async (t) => {
+    const why = skipReason(['openssl', 'tmux']);
+    if (why) return t.skip(why);
+    const dir = mkdtempSync(join(tmpdir(), 'hsi-livetui-'));
+    chmodSync(dir, 0o755);
+    const m = material(dir);
+    const ns = new Netns('tui');
+    const sock = `hsi-live-tui-${process.pid}`;
+    const tmux = (...a: string[]) => spawnSync('ip', ['netns', 'exec', ns.name, 'tmux', '-L', sock, ...a], { encoding: 'utf8' });
+    const pane = () => tmux('capture-pane', '-p', '-t', 'live').stdout;
+    try {
+      // The TUI draws on the pane's terminal; the summary follows on it once the UI is closed.
+      const cmd = `TERM=xterm-256color NCURSES_NO_UTF8_ACS=1 ${process.execPath} ${hsi} live -i lo --tui --no-drop-privileges 2> ${dir}/err.txt; echo EXIT=$? > ${dir}/exit.txt; sleep 30`;
+      assert.equal(tmux('new-session', '-d', '-s', 'live', '-x', '120', '-y', '36', cmd).status, 0);
+      await waitFor(() => /Connections|connections/.test(pane()), 'the TUI to draw');
+      ns.start(['openssl', 's_server', '-accept', '443', '-tls1_3', '-cert', m.cert, '-key', m.key, '-quiet']);
+      await waitFor(() => ns.run("ss -ltnH 'sport = :443'").out.includes('443'), 's_server');
+      ns.run('openssl s_client -connect 127.0.0.1:443 -tls1_2 </dev/null');
+      await waitFor(() => pane().includes('tls.version_mismatch'), `the failed connection in the list (pane: ${pane()})`, 15000);
+      tmux('send-keys', '-t', 'live', 'q');
+      await waitFor(() => {
+        try {
+          return readFileSync(join(dir, 'exit.txt'), 'utf8').includes('EXIT=');
+        } catch {
+          return false;
+        }
+      }, 'hsi to exit after q');
+      assert.match(readFileSync(join(dir, 'exit.txt'), 'utf8'), /EXIT=1/, 'exit 1: a failure was seen');
+      await waitFor(() => /live capture on lo: [\d,]+ packets seen/.test(pane()), `the summary after the UI closed (pane: ${pane()})`);
+    } finally {
+      tmux('kill-server');
+      ns.close();
+    }
+  });
+
   it('soak: thousands of real TLS and SSH handshakes, every one reported, memory flat', async (t) => {
     const why = skipReason(['openssl', '/usr/sbin/sshd', 'ssh', 'ssh-keygen']);
     if (why) return t.skip(why);
