@@ -30,7 +30,7 @@ function noStackTrace(stderr: string) {
 
 describe('hsi read', () => {
   it('--json prints one contract record per line, in end order, ids by first packet', () => {
-    const r = run(['read', demo, '--json']);
+    const r = run(['read', demo, '--json', '--ca-file', join(capturesDir, 'certs', 'test-root.pem')]);
     assert.equal(r.status, 1, 'the demo has failures: exit 1');
     const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ConnectionRecord);
     assert.ok(recs.length >= 5);
@@ -41,6 +41,28 @@ describe('hsi read', () => {
       if (rec.protocol === 'ssh') assert.ok(rec.ssh, 'ssh object on an SSH record');
     }
     assert.deepEqual([...recs.map((x) => x.id)].sort((a, b) => a - b), recs.map((_, i) => i + 1), 'ids are 1..n');
+    // The nested fields the contract names, with their types.
+    const at = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], o);
+    const tlsRec = recs.find((x) => x.protocol === 'tls' && x.outcome === 'completed' && (at(x, 'tls.certificates') as unknown[]).length > 0)!;
+    assert.ok(tlsRec, 'a completed TLS 1.2 connection with its chain');
+    assert.equal(typeof at(tlsRec, 'tls.clientHello.serverName'), 'string');
+    for (const f of ['tls.clientHello.cipherSuites', 'tls.clientHello.extensions', 'tls.clientHello.supportedVersions', 'tls.clientHello.alpn', 'tls.alerts', 'tls.certificates']) {
+      assert.ok(Array.isArray(at(tlsRec, f)), f);
+    }
+    assert.ok((at(tlsRec, 'tls.clientHello.cipherSuites') as unknown[]).every((x) => typeof x === 'number'));
+    assert.equal(typeof at(tlsRec, 'tls.serverHello.version'), 'number');
+    assert.equal(typeof at(tlsRec, 'tls.serverHello.cipherSuite'), 'number');
+    assert.match(at(tlsRec, 'tls.ja4') as string, /^t1[23]d\d{4}/);
+    for (const k of ['subject', 'issuer', 'notBefore', 'notAfter', 'sha256', 'dnsNames']) assert.ok(k in (at(tlsRec, 'tls.certificates') as Record<string, unknown>[])[0]!, `tls.certificates[].${k}`);
+    const alertRec = recs.find((x) => x.verdict.code === 'tls.version_mismatch')!;
+    for (const k of ['frame', 'from', 'level', 'description', 'encrypted']) assert.ok(k in (at(alertRec, 'tls.alerts') as Record<string, unknown>[])[0]!, `tls.alerts[].${k}`);
+    const sshRec = recs.find((x) => x.protocol === 'ssh' && x.outcome === 'completed')!;
+    assert.match(at(sshRec, 'ssh.clientBanner') as string, /^SSH-2\.0-/);
+    assert.match(at(sshRec, 'ssh.serverBanner') as string, /^SSH-2\.0-/);
+    for (const k of ['kex', 'hostKey', 'cipherC2S', 'cipherS2C', 'macC2S', 'macS2C', 'compressionC2S', 'compressionS2C']) assert.ok(k in (at(sshRec, 'ssh.negotiated') as object), `ssh.negotiated.${k}`);
+    assert.match(at(sshRec, 'ssh.hostKey.fingerprint') as string, /^SHA256:[A-Za-z0-9+/]{43}$/);
+    assert.match(at(sshRec, 'ssh.hassh') as string, /^[0-9a-f]{32}$/);
+    assert.match(at(sshRec, 'ssh.hasshServer') as string, /^[0-9a-f]{32}$/);
   });
 
   it('the human report starts with the summary and has no colour when not on a terminal', () => {
