@@ -190,7 +190,8 @@ export const otherProtocol: Rule<BaseInput> = {
   outcome: 'failed',
   test({ conn }) {
     const c = conn;
-    if (c.detected !== 'unknown') return null;
+    // Bytes from the middle of a connection (an encrypted SSH session...) say nothing about its protocol.
+    if (c.detected !== 'unknown' || c.midstream) return null;
     const evidence: string[] = [];
     for (const side of ['client', 'server'] as const) {
       const st = c.side(side);
