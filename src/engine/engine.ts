@@ -39,7 +39,8 @@ export const DEFAULT_MAX_FLOWS = 200_000;
 /** Seconds a finished connection's 4-tuple keeps absorbing stray packets (final ACKs, late RSTs). */
 export const TOMBSTONE_SECONDS = 60;
 /** How often (capture seconds) idle connections are looked for. */
-const SWEEP_INTERVAL = 1;
+const SWEEP_INTERVAL = 5;
+const EMPTY_BYTES = new Uint8Array(0);
 /** Bytes held per side while the protocol / roles are not known yet. */
 const MAX_PENDING_BYTES = 64 * 1024;
 
@@ -413,14 +414,14 @@ export class Engine {
     me.payloadBytes += s.payloadLen;
     if (s.payloadLen > me.maxSegment) me.maxSegment = s.payloadLen;
     if (s.ipLen > me.maxIpLen) me.maxIpLen = s.ipLen;
-    if (s.payload.length < s.payloadLen) {
+    if (s.payloadCaptured < s.payloadLen) {
       me.snaplenCut++;
       this.stats.tcpPayloadCut++;
     }
     if (me.firstPayloadFrame === 0) me.firstPayloadFrame = ref.frame;
     me.lastPayloadFrame = ref.frame;
     me.lastPayloadTime = ref.time;
-    if (!me.preview && s.payload.length > 0) {
+    if (!me.preview && s.payloadCaptured > 0) {
       me.preview = s.payload.slice(0, PREVIEW_BYTES);
       me.previewFrame = ref.frame;
     }
@@ -429,7 +430,7 @@ export class Engine {
     const nowSide: Side = c.client === me ? 'client' : 'server';
     const st = me;
     const stream = st.stream;
-    const kind = stream.segment(s.seq, s.payload, s.payloadLen, ref, this.sink(c, st));
+    const kind = stream.segment(s.seq, stream.opaque ? EMPTY_BYTES : s.payload, s.payloadLen, ref, this.sink(c, st));
     // Past the handshake only retransmissions (and the first segments) are tracked: a path
     // problem can hit the very segment that finished the handshake (an SSH KEX reply + NEWKEYS).
     if (!stream.opaque || kind === SegmentKind.Retransmission || st.sent.length < MAX_TRACKED_SEGMENTS) this.trackSent(st, kind, ref);

@@ -70,8 +70,11 @@ export class TcpSegment {
   mss = -1;
   wscale = -1;
   sackPermitted = false;
-  /** Payload bytes present in the capture. */
-  payload: Uint8Array = EMPTY;
+  /** The frame the segment was decoded from, and where its payload starts in it. */
+  data: Uint8Array = EMPTY;
+  payloadStart = 0;
+  /** Payload bytes present in the capture (≤ payloadLen). */
+  payloadCaptured = 0;
   /** Payload length on the wire (from the IP length): larger than payload.length when cut by snaplen. */
   payloadLen = 0;
   /** IP datagram length on the wire (for path-MTU reasoning). */
@@ -87,6 +90,11 @@ export class TcpSegment {
   outerSrc = '';
   outerDst = '';
   vlan = -1;
+
+  /** The captured payload bytes, as a view (made on demand: bulk data past the handshake never needs them). */
+  get payload(): Uint8Array {
+    return this.data.subarray(this.payloadStart, this.payloadStart + this.payloadCaptured);
+  }
 }
 
 const EMPTY = new Uint8Array(0);
@@ -219,7 +227,9 @@ function ipv4(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentRea
   seg.src4 = src;
   seg.dst4 = dst;
   seg.ipLen = wireLen;
-  return l4(proto, data.subarray(0, captured), off + ihl, wireLen - ihl, seg, frags, frame, time, depth);
+  // TCP bounds its payload by the IP length itself; other protocols get the datagram trimmed
+  // of any link-layer padding.
+  return l4(proto, proto === 6 ? data : data.subarray(0, captured), off + ihl, wireLen - ihl, seg, frags, frame, time, depth);
 }
 
 function ipv6(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentReassembler | null, frame: number, time: number, depth: number): Skip {
@@ -273,7 +283,7 @@ function ipv6(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentRea
   seg.src6 = src;
   seg.dst6 = dst;
   seg.ipLen = 40 + (payloadLen === 0 ? data.length - off - 40 : payloadLen);
-  return l4(next, data.subarray(0, end), p, wireRemaining, seg, frags, frame, time, depth);
+  return l4(next, next === 6 ? data : data.subarray(0, end), p, wireRemaining, seg, frags, frame, time, depth);
 }
 
 function l4(proto: number, data: Uint8Array, off: number, wireLen: number, seg: TcpSegment, frags: FragmentReassembler | null, frame: number, time: number, depth: number): Skip {
@@ -432,7 +442,9 @@ function tcp(data: Uint8Array, off: number, wireLen: number, seg: TcpSegment): S
   if (doff > 20 && (seg.flags & TCP_SYN) !== 0) tcpOptions(data, off + 20, off + doff, seg);
   const start = off + doff;
   seg.payloadLen = wireLen - doff;
-  seg.payload = data.subarray(start, Math.min(data.length, start + seg.payloadLen));
+  seg.data = data;
+  seg.payloadStart = start;
+  seg.payloadCaptured = Math.max(0, Math.min(data.length, start + seg.payloadLen) - start);
   return Skip.None;
 }
 
