@@ -19,8 +19,24 @@ const JA4_VERSION: Readonly<Record<number, string>> = {
 
 const hex4 = (v: number): string => v.toString(16).padStart(4, '0');
 const two = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
-const sha12 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
-const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
+/**
+ * Digests by input string, bounded: the clients in a capture are a few kinds of software, so
+ * the same cipher and extension lists come back connection after connection.
+ */
+const MAX_CACHED_DIGESTS = 4096;
+const digests = new Map<string, string>();
+function cached(kind: 'sha256' | 'md5', s: string): string {
+  const key = kind + s;
+  let d = digests.get(key);
+  if (d === undefined) {
+    d = createHash(kind).update(s).digest('hex');
+    if (digests.size >= MAX_CACHED_DIGESTS) digests.clear();
+    digests.set(key, d);
+  }
+  return d;
+}
+const sha12 = (s: string): string => cached('sha256', s).slice(0, 12);
+const md5 = (s: string): string => cached('md5', s);
 
 function isAlnum(b: number): boolean {
   return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
