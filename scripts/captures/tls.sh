@@ -746,6 +746,26 @@ sc_tls_sni_rejected() {
     "$TOOLS_OSSL" '[]' <<<"[ $json ]"
 }
 
+sc_tls_sni_missing() {
+  local f=$CAPTURES/tls-sni-missing.pcap
+  net_pair snimissing
+  # The usual nginx set-up against scanners: a default server that refuses any handshake
+  # whose SNI names no configured server (ssl_reject_handshake, nginx >= 1.19.4).
+  nginx_start "$S" nginx "  server { listen 443 ssl default_server; ssl_reject_handshake on; }
+  server {
+    listen 443 ssl; server_name $SNI;
+    ssl_certificate $WORK/nginx/www-chain.pem;
+    location / { return 200 \"hello from nginx\\n\"; }
+  }"
+  cap "$C" c0 tls-sni-missing
+  # By address: curl sends no SNI for an IP literal.
+  ip netns exec "$C" curl -sS -v --max-time 10 -k "https://$SIP/" >"$WORK/client.log" 2>&1 || true
+  cap_done tls-sni-missing
+  forbid "$f" "tls.handshake.extensions_server_name"
+  local json; json=$(alert_json "$f" 0 server 112 tls.sni_rejected client_hello '"clientHello": { "serverName": null }, ')
+  expect tls-sni-missing "curl -k https://$SIP/ (an IP address: no SNI) to nginx $V_NGINX whose default server has ssl_reject_handshake on: the ClientHello without a server name is refused with unrecognized_name ($(curl_said client))" \
+    "curl $V_CURL, nginx $V_NGINX, tcpdump $V_TCPDUMP" '[]' <<<"[ $json ]"
+}
 
 sc_tls_alpn_mismatch() {
   local f=$CAPTURES/tls-alpn-mismatch.pcap
@@ -1195,7 +1215,7 @@ ALL_SCENARIOS=(
   tcp-pcapng tcp-nanosecond tcp-gzip tcp-vlan tcp-qinq
   tls-ok-13 tls-ok-12 tls-ok-nginx-curl tls-ok-gnutls tls-resume-12 tls-resume-13 tls-hrr
   tls-version-mismatch tls-version-mismatch-old-server tls-cipher-mismatch tls-group-mismatch
-  tls-sni-rejected tls-alpn-mismatch tls-client-cert-required-12 tls-client-cert-required-13
+  tls-sni-rejected tls-sni-missing tls-alpn-mismatch tls-client-cert-required-12 tls-client-cert-required-13
   tls-server-closed tls-server-reset tls-client-closed tls-no-response tls-not-tls-http-to-tls
   tls-not-tls-tls-to-http tls-protocol-error tls-alert-other tls-split-clienthello tls-mtu-blackhole tls-weak-ok
   cert-ok-chain cert-expired cert-not-yet-valid cert-self-signed cert-hostname-mismatch

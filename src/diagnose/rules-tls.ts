@@ -356,7 +356,7 @@ function sniVerdict(f: NegotiationFacts, confidence: Confidence): Classified {
       confidence,
       summary: name !== undefined
         ? `The server does not serve the name "${escapeForTerminal(name)}" the client asked for${how}.`
-        : `The server needs a server name (SNI) and the client sent none${how}; other clients that sent one succeeded.`,
+        : `The server needs a server name (SNI) and the client sent none${how}${named.length > 0 ? '; other clients that sent one succeeded' : ''}.`,
       evidence: lines(
         helloLine(input, tls, []),
         endLine(input, end),
