@@ -8,6 +8,7 @@ import { tlsJson } from '../src/tls/json.js';
 import type { TlsState } from '../src/tls/state.js';
 import { looksLikeClientHello, looksLikeServerHello, looksLikeTls } from '../src/tls/detect.js';
 import { classifyNonTls } from '../src/tls/nontls.js';
+import { TlsTracker } from '../src/tls/tracker.js';
 
 interface AlertWant { from: 'client' | 'server'; frame: number; description: number | null; encrypted: boolean; confidence: string }
 interface Scenario {
@@ -379,4 +380,15 @@ test('plain HTTP is announced as soon as its first line is complete, even withou
     assert.equal(findings.filter((f) => f.code === 'tls.not_tls').length, 1);
     assert.equal(tracker.state.notTls.client?.preview.length, req.length / 2);
   }
+});
+
+test('a capture that starts mid-connection: a long alert record is one encrypted alert, not a series of alerts', () => {
+  // Seen in the JA4 corpus (latest.pcapng): the server's 26-byte encrypted close_notify
+  // (AES-GCM) was once decoded as 13 plaintext "alerts".
+  const tracker = new TlsTracker({ ladder: () => {}, finding: () => {} });
+  const record = Uint8Array.from([0x15, 0x03, 0x03, 0x00, 0x1a, ...Array.from({ length: 26 }, (_, i) => (i * 37) & 0xff)]);
+  tracker.onData('server', record, { frame: 5, time: 1 });
+  assert.equal(tracker.state.alerts.length, 1);
+  assert.equal(tracker.state.alerts[0]!.encrypted, true);
+  assert.equal(tracker.state.alerts[0]!.description, null);
 });

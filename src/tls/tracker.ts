@@ -146,6 +146,9 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** No ClientHello was seen: the connection's start is not in the capture. */
+const handshakeNotSeen = (s: TlsState): boolean => s.midstream || s.clientHello === null;
+
 export class TlsTracker implements AppTracker {
   readonly protocol = 'tls' as const;
   readonly state: TlsState = emptyState();
@@ -404,6 +407,10 @@ export class TlsTracker implements AppTracker {
   }
 
   private onAlertRecord(d: Direction, rec: TlsRecord, seen: Seen, encrypted: boolean): void {
+    // A plaintext alert is exactly 2 bytes. A longer alert record is protected even when we
+    // did not see the switch (a capture that starts mid-connection): never decode its
+    // ciphertext as a series of alerts.
+    if (!encrypted && rec.fragment.length > 2 && handshakeNotSeen(this.state)) encrypted = true;
     if (encrypted) {
       this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, level: null, description: null, name: null, encrypted: true, inferred: false, confidence: 'certain', length: rec.fragment.length });
       this.pushEncrypted(d.side, seen, rec, 'alert', 'certain');
