@@ -60,3 +60,10 @@ wait_port() {
   done
   die "nothing listens on port $port in $ns"
 }
+
+# ns_session NS: create NS for the whole run of a script, and delete it (and $WORK) on exit.
+ns_session() {
+  NS_SESSION=$1
+  trap 'set +e; ns_delete "$NS_SESSION"; rm -rf "$WORK"' EXIT
+  ns_create "$NS_SESSION"
+}
