@@ -75,6 +75,7 @@ async function analyseInputs(capture: string, options: string[] = []): Promise<S
         openAtEnd: conn.endReason === 'end-of-input',
         tls: null,
         ssh,
+        tunnel: null,
         chain: null,
         knowledge,
         knownHosts: kh && ssh.hostKey ? lookupKnownHosts(kh.file, ip, port, ssh.hostKey.blob) : null,

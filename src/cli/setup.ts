@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import type { Connection } from '../engine/connection.js';
-import { DEFAULT_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
+import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
 import type { ConnectionRecord } from '../report/record.js';
 import type { Style } from '../report/style.js';
 import { count, emptyCounts, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
@@ -55,6 +55,7 @@ export function analysisSettings(args: Args): AnalysisSettings {
   if (args.anyPort && args.ports.length > 0) throw new UsageError('--any-port and --port exclude each other');
   return {
     ports: args.ports.length > 0 ? args.ports : [...DEFAULT_PORTS],
+    preamblePorts: args.ports.length > 0 ? [] : DEFAULT_PREAMBLE_PORTS,
     anyPort: args.anyPort,
     ...(args.idleTimeout !== null ? { idleTimeout: args.idleTimeout } : {}),
     ...(args.maxFlows !== null ? { maxFlows: args.maxFlows } : {}),

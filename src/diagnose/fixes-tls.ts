@@ -18,6 +18,12 @@ export interface FixTarget {
   port: number;
   /** The SNI the client sent, or null. */
   sni: string | null;
+  /** Reached through an HTTP CONNECT proxy ("host:port"): commands go through it too. */
+  proxy?: string;
+  /** Reached through a SOCKS proxy ("host:port"). */
+  socks?: string;
+  /** TLS started by an upgrade: openssl s_client's -starttls protocol name (smtp, imap, pop3, ftp, ldap, postgres, mysql). */
+  starttls?: string;
 }
 
 const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
@@ -29,12 +35,15 @@ export const hostOf = (t: FixTarget): string => t.sni ?? t.ip;
 /** `openssl s_client` against this server with its SNI and extra flags. */
 export function sClient(t: FixTarget, flags = ''): string {
   const sni = t.sni ? ` -servername ${t.sni}` : '';
-  return `openssl s_client -connect ${connectAddr(t)}${sni}${flags ? ' ' + flags : ''} </dev/null`;
+  const via = t.proxy ? ` -proxy ${t.proxy}` : t.starttls ? ` -starttls ${t.starttls}` : '';
+  const cmd = `openssl s_client -connect ${connectAddr(t)}${sni}${via}${flags ? ' ' + flags : ''} </dev/null`;
+  return t.socks ? `${cmd} (through the SOCKS proxy ${t.socks}: run it from a host that reaches ${connectAddr(t)} directly, or with proxychains)` : cmd;
 }
 
 /** `curl -v` against this server, by name (with --resolve) when there was an SNI. */
 export function curlCmd(t: FixTarget, flags = ''): string {
-  const f = flags ? ` ${flags}` : '';
+  const f = (flags ? ` ${flags}` : '') + (t.proxy ? ` -x http://${t.proxy}` : t.socks ? ` -x socks5h://${t.socks}` : '');
+  if (t.starttls) return sClient(t);
   const port = t.port === 443 ? '' : `:${t.port}`;
   return t.sni
     ? `curl -v${f} --resolve ${t.sni}:${t.port}:${bracket(t.ip)} https://${t.sni}${port}/`

@@ -4,6 +4,7 @@
 import type { KnownHostsResult } from '../ssh/known-hosts.js';
 import type { SshState } from '../ssh/state.js';
 import type { TlsState } from '../tls/state.js';
+import type { TunnelState } from '../tunnel/state.js';
 import type { ChainReport } from '../x509/index.js';
 import type { Knowledge } from './knowledge.js';
 import type { BaseInput } from './rules-tcp.js';
@@ -13,6 +14,8 @@ export interface DiagnosisInput extends BaseInput {
   tls: TlsState | null;
   /** The SSH tracker's facts, when the connection was handed to the SSH tracker. */
   ssh: SshState | null;
+  /** The preamble before TLS (a proxy's CONNECT / SOCKS exchange, STARTTLS...), when there was one. */
+  tunnel: TunnelState | null;
   /** The server's certificate chain judged at the capture's time (TLS ≤ 1.2 with a visible Certificate). */
   chain: ChainReport | null;
   /** What other connections in the input showed about servers. */
@@ -27,4 +30,15 @@ export interface DiagnosisInput extends BaseInput {
    * downgraded to `possible` when this is > 0.
    */
   drops: number | null;
+}
+
+/**
+ * The server a connection's handshake was with, for what is learnt across connections: the
+ * endpoint, or behind a proxy tunnel the target the proxy connected to (every target
+ * behind one proxy is a different server).
+ */
+export function handshakeServer(input: Pick<DiagnosisInput, 'conn' | 'tunnel'>): { ip: string; port: number } {
+  const t = input.tunnel;
+  if (t && t.result === 'established' && t.targetHost !== null && t.targetPort !== null && (t.kind === 'http-connect' || t.kind.startsWith('socks'))) return { ip: t.targetHost, port: t.targetPort };
+  return input.conn.server.endpoint;
 }

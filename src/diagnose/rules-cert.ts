@@ -146,8 +146,23 @@ export function endLine(input: DiagnosisInput, e: TlsEnd): string {
 /** The server as the client reached it, for fix commands. */
 export function fixTarget(input: DiagnosisInput): FixTarget {
   const { ip, port } = input.conn.server.endpoint;
-  return { ip, port, sni: input.tls?.clientHello?.hello.ext.serverName ?? null };
+  const sni = input.tls?.clientHello?.hello.ext.serverName ?? null;
+  const u = input.tunnel;
+  if (u && u.result === 'established') {
+    const via = `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+    if (u.kind === 'http-connect' && u.targetHost && u.targetPort !== null) return { ip: u.targetHost, port: u.targetPort, sni, proxy: via };
+    if ((u.kind === 'socks4' || u.kind === 'socks4a' || u.kind === 'socks5') && u.targetHost && u.targetPort !== null) return { ip: u.targetHost, port: u.targetPort, sni, socks: via };
+    const starttls = STARTTLS_NAMES[u.kind];
+    if (starttls) return { ip, port, sni, starttls };
+  }
+  return { ip, port, sni };
 }
+
+/** openssl s_client -starttls names of the upgrade preambles. */
+const STARTTLS_NAMES: Readonly<Record<string, string>> = {
+  'starttls-smtp': 'smtp', 'starttls-imap': 'imap', 'starttls-pop3': 'pop3', 'ftp-auth-tls': 'ftp',
+  'starttls-ldap': 'ldap', 'postgres-ssl': 'postgres', 'mysql-ssl': 'mysql',
+};
 
 // ---- one classifier, several rules -------------------------------------------------------------
 

@@ -40,7 +40,7 @@ import {
   sshSoftware,
   type SshSoftware,
 } from './fixes-ssh.js';
-import type { DiagnosisInput } from './input.js';
+import { handshakeServer, type DiagnosisInput } from './input.js';
 import { firstClose, mtuBlackhole, rel, segmentEvidence, who } from './tcp-facts.js';
 import type { Hit, Outcome, Rule } from './types.js';
 
@@ -189,7 +189,7 @@ export function hostKeyChange(input: DiagnosisInput): KeyChange | null {
         ? `The server's ${hk.type} host key ${hk.fingerprint} is marked @revoked in ${file} (line ${kh.lines.join(', ')})`
         : `The server's ${hk.type} host key ${hk.fingerprint} is not the one stored for ${kh.name} in ${file} (line ${kh.lines.join(', ')}: ${kh.knownKeys[0]?.fingerprint ?? '?'})`;
   }
-  const { ip, port } = c.server.endpoint;
+  const { ip, port } = handshakeServer(input);
   const earlier = hk.certificate ? [] : (input.knowledge.get(ip, port)?.sshHostKeys ?? []).filter((k) => k.type === hk.type && k.id !== c.id);
   if (earlier.length > 0 && !earlier.some((k) => k.fingerprint === hk.fingerprint)) {
     for (const k of earlier) evidence.push(`connection #${k.id}, frame ${k.frame} (${isoTime(k.time)}): the same server presented ${k.type} ${k.fingerprint}`);

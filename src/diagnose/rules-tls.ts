@@ -29,7 +29,7 @@ import {
   ALERT_ADVICE, fixesAlert, fixesAlpn, fixesCipher, fixesClientCert, fixesClientClosed, fixesGroup, fixesMtu,
   fixesNoResponse, fixesNotTls, fixesProtocolError, fixesServerClosed, fixesSni, fixesVersion, olderSide,
 } from './fixes-tls.js';
-import type { DiagnosisInput } from './input.js';
+import { handshakeServer, type DiagnosisInput } from './input.js';
 import type { TlsSuccess } from './knowledge.js';
 import {
   acceptedProblems, alertLine, at, CERT_RULES, certificateFixes, type Classified, classifierRules, endFields, endLine,
@@ -99,7 +99,7 @@ function helloLine(input: DiagnosisInput, tls: TlsState, parts: ('versions' | 's
 type Success = TlsSuccess & { serverName?: string | null };
 
 function successes(input: DiagnosisInput): Success[] {
-  const { ip, port } = input.conn.server.endpoint;
+  const { ip, port } = handshakeServer(input);
   return input.knowledge.get(ip, port)?.tlsSuccesses ?? [];
 }
 

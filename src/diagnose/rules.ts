@@ -1,6 +1,7 @@
 // The rule list, in precedence order: the first rule that applies gives the verdict.
 //
-//  1. TCP setup: refused, timeout, reset before any byte.
+//  1. TCP setup: refused, timeout, reset before any byte; then what a preamble before TLS
+//     says (a proxy's or STARTTLS server's refusal, TLS sent straight to a proxy).
 //  2. What the wire says for certain (TLS alerts and mismatches, SSH lists, DISCONNECT,
 //     a completed handshake...).
 //  3. Path problems: an MTU black hole (TLS / SSH), a stalled transfer.
@@ -12,10 +13,12 @@ import type { DiagnosisInput } from './input.js';
 import { incompleteRule, tcpStalled, TCP_SETUP_RULES, TCP_TAIL_RULES } from './rules-tcp.js';
 import { TLS_RULES_WIRE, TLS_RULES_PATH, TLS_RULES_INFERRED } from './rules-tls.js';
 import { SSH_RULES_WIRE, SSH_RULES_PATH, SSH_RULES_INFERRED } from './rules-ssh.js';
+import { TUNNEL_RULES, tunnelStage } from './rules-tunnel.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule<DiagnosisInput>[] = [
   ...TCP_SETUP_RULES,
+  ...TUNNEL_RULES,
   ...TLS_RULES_WIRE,
   ...SSH_RULES_WIRE,
   ...TLS_RULES_PATH,
@@ -32,5 +35,5 @@ export const DROP_SENSITIVE: ReadonlySet<string> = new Set(['tls.no_response', '
 
 /** The last handshake step reached, from the trackers (tcp_connect before any handshake byte). */
 export function stageOf(input: DiagnosisInput): string {
-  return input.tls?.stage ?? input.ssh?.stage ?? 'tcp_connect';
+  return input.tls?.stage ?? input.ssh?.stage ?? tunnelStage(input.tunnel) ?? 'tcp_connect';
 }

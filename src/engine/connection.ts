@@ -115,8 +115,8 @@ export class Connection {
   /** No SYN seen: the capture started after the connection did. */
   midstream = false;
   tracker: AppTracker | null = null;
-  /** 'tls' | 'ssh' when a tracker runs; 'unknown' otherwise. */
-  detected: 'tls' | 'ssh' | 'unknown' | null = null;
+  /** 'tls' | 'ssh' | 'tunnel' (a preamble before TLS) when a tracker runs; 'unknown' otherwise. */
+  detected: 'tls' | 'ssh' | 'tunnel' | 'unknown' | null = null;
   /** Reported (watched port, recognised protocol, or --any-port). */
   reported = false;
   /** Decided not to report: only counted until it ends. */

@@ -11,12 +11,20 @@ import { FragmentReassembler } from '../net/fragments.js';
 import { decodePacket, icmpDescription, ipv4String, ipv6String, Skip, SKIP_NAMES, TcpSegment, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/decode.js';
 import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
 import { Connection, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
-import { classify, DETECT_BYTES, isTls, senderIsClient, SSH_PORTS, type Speech } from './detect.js';
+import { chooseProtocol } from './choose.js';
+import { classify, senderIsClient } from './detect.js';
+import type { PreambleKind } from '../tunnel/detect.js';
 import type { AppTracker, FrameRef, Side, TrackerContext } from './types.js';
 
 export interface EngineOptions {
-  /** Server ports to watch (default 443, 22). */
+  /** Server ports to watch (default 443, 22): every connection to them is reported. */
   ports: ReadonlySet<number>;
+  /**
+   * Ports watched for a preamble before TLS (proxies, STARTTLS, databases): a connection
+   * to them is reported when its bytes are TLS, SSH or a preamble, or when it carried no
+   * payload at all (refused, timed out); plain traffic on them is not.
+   */
+  preamblePorts?: ReadonlySet<number>;
   /** Report every TCP connection. */
   anyPort: boolean;
   /** Seconds without a packet after which a connection still in its handshake is ended as timed out. */
@@ -26,7 +34,12 @@ export interface EngineOptions {
   /** Cap on connections tracked at once; the oldest idle ones are evicted beyond it. */
   maxFlows: number;
   /** Build the tracker for a protocol. */
-  trackers: { tls: (ctx: TrackerContext) => AppTracker; ssh: (ctx: TrackerContext) => AppTracker };
+  trackers: {
+    tls: (ctx: TrackerContext) => AppTracker;
+    ssh: (ctx: TrackerContext) => AppTracker;
+    /** The preamble layer, handing the rest of the stream to TLS (tunnel/tracker.ts). */
+    tunnel?: (ctx: TrackerContext, kind: PreambleKind) => AppTracker;
+  };
   /** Called when a reported connection ends. */
   onConnection: (conn: Connection) => void;
   /** Keep each reported connection's packets (bounded) for saving them later. */
@@ -526,27 +539,16 @@ export class Engine {
   /** Pick the protocol from the first bytes of either side (or the port when the start was seen). */
   private detect(c: Connection, final: boolean): void {
     if (c.detected !== null || !c.pending || c.pending.length === 0) return;
-    const first = c.pending[0]!.side;
-    const firstBytes = concatSide(c.pending, first, DETECT_BYTES * 4);
-    let speech: Speech = classify(firstBytes);
-    if (speech === 'too-short' && !final) {
-      // The other side may already say more.
-      const other = concatSide(c.pending, first === 'client' ? 'server' : 'client', DETECT_BYTES * 4);
-      const os = classify(other);
-      if (os === 'too-short' || os === 'text' || os === 'binary') return;
-      speech = os;
-    }
-    let proto: 'tls' | 'ssh' | 'unknown';
-    if (isTls(speech)) proto = 'tls';
-    else if (speech === 'ssh-banner') proto = 'ssh';
-    else {
-      // Not TLS or SSH by its bytes. If the connection start was seen on a watched port,
-      // let the tracker the port expects judge it (plain HTTP to a TLS port, an HTTP server
-      // on the SSH port...); otherwise it is unknown.
-      const port = c.server.endpoint.port;
-      if (!c.midstream && this.opts.ports.has(port)) proto = SSH_PORTS.has(port) ? 'ssh' : 'tls';
-      else proto = 'unknown';
-    }
+    const port = c.server.endpoint.port;
+    const choice = chooseProtocol(c.pending, {
+      serverPort: port,
+      midstream: c.midstream,
+      watched: this.opts.ports.has(port),
+      preamblePort: this.opts.anyPort || (this.opts.preamblePorts?.has(port) ?? false),
+      final,
+    });
+    if (choice === 'wait') return;
+    const proto = choice.proto === 'tunnel' && !this.opts.trackers.tunnel ? 'unknown' : choice.proto;
     c.detected = proto;
     if (proto === 'unknown') {
       c.pending = null;
@@ -564,7 +566,8 @@ export class Engine {
       ladder: (ev) => c.addLadder(ev),
       finding: (f) => c.addFinding(f),
     };
-    const tracker = proto === 'tls' ? this.opts.trackers.tls(ctx) : this.opts.trackers.ssh(ctx);
+    const t = this.opts.trackers;
+    const tracker = proto === 'tls' ? t.tls(ctx) : proto === 'ssh' ? t.ssh(ctx) : t.tunnel!(ctx, (choice as { kind: PreambleKind }).kind);
     c.tracker = tracker;
     const pending = c.pending;
     c.pending = null;
@@ -587,6 +590,7 @@ export class Engine {
     c.server.stream.goOpaque();
     c.pending = null;
     c.packetLog = null;
+    c.ladder = [];
     this.stats.connectionsIgnored++;
   }
 
@@ -605,7 +609,7 @@ export class Engine {
   }
 
   private ladder(c: Connection, from: Side, ref: FrameRef, label: string, retransmission = false): void {
-    if (!c.reported) return;
+    if (c.ignored) return;
     c.addLadder({ frame: ref.frame, time: ref.time, from, label, layer: 'tcp', ...(retransmission ? { retransmission } : {}) });
   }
 
@@ -630,6 +634,8 @@ export class Engine {
     }
     if (!c.tracker && c.pending && c.pending.length > 0) this.detect(c, true);
     c.tracker?.finish?.();
+    // A preamble port that carried nothing: the connection failed before any byte (refused, timed out).
+    if (!c.reported && !c.ignored && c.client.payloadBytes === 0 && c.server.payloadBytes === 0 && this.opts.preamblePorts?.has(c.server.endpoint.port) && c.client.synFrames.length > 0) this.report(c);
     if (!c.reported) return;
     if (reason === 'timeout') this.stats.timedOut++;
     if (reason === 'evicted') this.stats.evicted++;
@@ -675,16 +681,3 @@ export class Engine {
     }
   }
 }
-
-function concatSide(items: { side: Side; data: Uint8Array }[], side: Side, max: number): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for (const it of items) {
-    if (it.side !== side) continue;
-    parts.push(it.data);
-    n += it.data.length;
-    if (n >= max) break;
-  }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-}
-

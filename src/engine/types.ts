@@ -24,7 +24,7 @@ export interface LadderEvent {
   from: Side;
   /** Short label: "SYN", "ClientHello", "Alert handshake_failure(40)", "KEXINIT", ... */
   label: string;
-  layer: 'tcp' | 'tls' | 'ssh' | 'data';
+  layer: 'tcp' | 'tunnel' | 'tls' | 'ssh' | 'data';
   /** Optional longer text. */
   detail?: string;
   /** A retransmission of something already seen. */
@@ -47,7 +47,7 @@ export interface TrackerContext {
 }
 
 export interface AppTracker {
-  readonly protocol: 'tls' | 'ssh';
+  readonly protocol: 'tls' | 'ssh' | 'tunnel';
   /**
    * In-order stream bytes from one side. `data` is only valid during the call: a tracker
    * that needs bytes later copies them (within its caps).

@@ -10,9 +10,10 @@ import type { Packet } from '../capture/packet.js';
 import type { Connection } from '../engine/connection.js';
 import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FLOWS, DEFAULT_SESSION_IDLE_TIMEOUT, Engine, type EngineStats } from '../engine/engine.js';
 import { diagnose, type Diagnosis } from '../diagnose/diagnose.js';
-import type { DiagnosisInput } from '../diagnose/input.js';
+import { handshakeServer, type DiagnosisInput } from '../diagnose/input.js';
 import { Knowledge } from '../diagnose/knowledge.js';
 import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
+import { annotateTunnel } from '../diagnose/rules-tunnel.js';
 import { sshFindings } from '../diagnose/findings-ssh.js';
 import { tlsFindings } from '../diagnose/findings-tls.js';
 import { buildRecord, type ConnectionRecord } from '../report/record.js';
@@ -21,10 +22,17 @@ import { sshJson } from '../ssh/json.js';
 import { SshTracker } from '../ssh/tracker.js';
 import { tlsJson } from '../tls/json.js';
 import { TlsTracker } from '../tls/tracker.js';
+import { PREAMBLE_PORTS } from '../tunnel/detect.js';
+import { tunnelJson } from '../tunnel/json.js';
+import { isProxyKind } from '../tunnel/state.js';
+import { PreambleTracker } from '../tunnel/tracker.js';
+import { trackerStates } from './states.js';
 import { certificateJson, judgeChain, type ChainReport, type TrustStore } from '../x509/index.js';
 
 export interface AnalyzerOptions {
   ports: readonly number[];
+  /** Ports watched for a preamble before TLS (reported only when something recognisable shows). */
+  preamblePorts?: readonly number[];
   anyPort?: boolean;
   idleTimeout?: number;
   maxFlows?: number;
@@ -39,6 +47,8 @@ export interface AnalyzerOptions {
 }
 
 export const DEFAULT_PORTS = [443, 22] as const;
+/** The usual proxy, STARTTLS and database ports, watched by default beside DEFAULT_PORTS. */
+export const DEFAULT_PREAMBLE_PORTS: readonly number[] = Object.keys(PREAMBLE_PORTS).map(Number);
 /** Bytes of packets kept per connection when packets are kept. */
 export const KEEP_PACKET_BYTES = 2 * 1024 * 1024;
 
@@ -52,11 +62,16 @@ export class Analyzer {
   constructor(private readonly opts: AnalyzerOptions) {
     this.engine = new Engine({
       ports: new Set(opts.ports),
+      preamblePorts: new Set(opts.preamblePorts ?? []),
       anyPort: opts.anyPort ?? false,
       idleTimeout: opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT,
       sessionIdleTimeout: Math.max(opts.idleTimeout ?? 0, DEFAULT_SESSION_IDLE_TIMEOUT),
       maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
-      trackers: { tls: (ctx) => new TlsTracker(ctx), ssh: (ctx) => new SshTracker(ctx) },
+      trackers: {
+        tls: (ctx) => new TlsTracker(ctx),
+        ssh: (ctx) => new SshTracker(ctx),
+        tunnel: (ctx, kind) => new PreambleTracker(ctx, kind, { tls: (c) => new TlsTracker(c), ssh: (c) => new SshTracker(c) }),
+      },
       onConnection: (c) => this.enqueue(c),
       keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
     });
@@ -101,7 +116,7 @@ export class Analyzer {
 
   private enqueue(conn: Connection): void {
     const openAtEnd = conn.endReason === 'end-of-input';
-    const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
+    const { tls, tunnel } = trackerStates(conn);
     // Most connections need nothing asynchronous: diagnose them right away when nothing is queued.
     if (this.pending === 0 && !(tls?.certificates && tls.certificates.ders.length > 0)) {
       this.finish(conn, openAtEnd, null);
@@ -110,7 +125,7 @@ export class Analyzer {
     this.pending++;
     this.queue = this.queue
       .then(async () => {
-        const chain = tls ? await this.judge(conn, tls) : null;
+        const chain = tls ? await this.judge(conn, tls, tunnel) : null;
         this.finish(conn, openAtEnd, chain);
       })
       .catch((e) => {
@@ -121,7 +136,7 @@ export class Analyzer {
       });
   }
 
-  private async judge(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>): Promise<ChainReport | null> {
+  private async judge(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>, tunnel: DiagnosisInput['tunnel']): Promise<ChainReport | null> {
     const certs = tls.certificates;
     if (!certs || certs.ders.length === 0) return null;
     const trust = this.opts.trust();
@@ -129,7 +144,8 @@ export class Analyzer {
     try {
       return await judgeChain({
         chain: certs.ders,
-        serverName: tls.clientHello?.hello.ext.serverName ?? null,
+        // without SNI, behind a proxy the name the client asked the proxy for
+        serverName: tls.clientHello?.hello.ext.serverName ?? targetName(tunnel),
         time: new Date(certs.time * 1000),
         trust,
         ocsp: tls.ocsp?.responses[0] ?? null,
@@ -144,6 +160,7 @@ export class Analyzer {
   private finish(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): void {
     const input = this.input(conn, openAtEnd, chain);
     const d = diagnose(input, RULES, stageOf);
+    annotateTunnel(d, input);
     downgradeForDrops(d, input.drops);
     for (const f of [...tlsFindings(input), ...sshFindings(input)]) conn.addFinding(f);
     const rec = this.record(input, d);
@@ -152,14 +169,14 @@ export class Analyzer {
   }
 
   private input(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): DiagnosisInput {
-    const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
-    const ssh = conn.tracker instanceof SshTracker ? conn.tracker.state : null;
+    const { tls, ssh, tunnel } = trackerStates(conn);
     const kh = this.opts.knownHosts;
     return {
       conn,
       openAtEnd,
       tls,
       ssh,
+      tunnel,
       chain,
       knowledge: this.knowledge,
       knownHosts: kh && ssh?.hostKey ? lookupKnownHosts(kh.file, conn.server.endpoint.ip, conn.server.endpoint.port, ssh.hostKey.blob) : null,
@@ -169,9 +186,10 @@ export class Analyzer {
   }
 
   private record(input: DiagnosisInput, d: Diagnosis): ConnectionRecord {
-    const { conn, tls, ssh, chain } = input;
+    const { conn, tls, ssh, chain, tunnel } = input;
     const protocol = protocolOf(input);
-    const app: { tls?: unknown; ssh?: unknown } = {};
+    const app: { tls?: unknown; ssh?: unknown; tunnel?: unknown } = {};
+    if (tunnel) app.tunnel = tunnelJson(tunnel);
     if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
     if (ssh) app.ssh = sshJson(ssh);
     conn.ladder.sort((a, b) => a.frame - b.frame);
@@ -180,7 +198,7 @@ export class Analyzer {
 
   /** Remember what this connection showed about its server, for the connections after it. */
   private learn(input: DiagnosisInput, rec: ConnectionRecord): void {
-    const { ip, port } = input.conn.server.endpoint;
+    const { ip, port } = handshakeServer(input);
     const tls = input.tls;
     if (tls?.completed && tls.version !== null && tls.cipherSuite !== null) {
       const group = tls.serverHello?.hello.ext.serverKeyShare?.group ?? (tls.serverKeyExchange?.value.kind === "ecdhe" ? tls.serverKeyExchange.value.namedGroup : null);
@@ -192,12 +210,23 @@ export class Analyzer {
   }
 }
 
+/** The host name a tunnel's client asked for (not an address literal), or null. */
+function targetName(t: DiagnosisInput['tunnel']): string | null {
+  const h = t?.targetHost;
+  if (!h || /^[\d.]+$/.test(h) || h.includes(':')) return null;
+  return h;
+}
+
 /** What the bytes on the wire were, not what the port suggests. */
 export function protocolOf(input: DiagnosisInput): 'tls' | 'ssh' | 'unknown' {
   const t = input.tls;
   if (t && (t.clientHello || t.serverHello || t.records.client.length > 0 || t.records.server.length > 0)) return 'tls';
   const s = input.ssh;
   if (s && (s.client.banner || s.server.banner)) return 'ssh';
+  // A STARTTLS-style upgrade the client asked for (or wanted and was not offered) is TLS
+  // that did not start; a proxy tunnel can carry anything.
+  const u = input.tunnel;
+  if (u && !isProxyKind(u.kind) && (u.attempts > 0 || u.result === 'starttls-not-offered')) return 'tls';
   return 'unknown';
 }
 

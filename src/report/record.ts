@@ -72,6 +72,10 @@ export interface ConnectionRecord {
   closedBy: Side | null;
   closeKind: CloseKind | null;
   verdict: Verdict;
+  /** `tcp`, or `udp` for QUIC. */
+  transport: 'tcp' | 'udp';
+  /** The plain-text preamble before TLS (proxy CONNECT / SOCKS, STARTTLS...), or null. */
+  tunnel: unknown;
   tls?: unknown;
   ssh?: unknown;
   tcp: TcpJson;
@@ -100,7 +104,7 @@ export function buildRecord(
   conn: Connection,
   d: Diagnosis,
   protocol: 'tls' | 'ssh' | 'unknown',
-  app: { tls?: unknown; ssh?: unknown },
+  app: { tls?: unknown; ssh?: unknown; tunnel?: unknown },
 ): ConnectionRecord {
   const rec: ConnectionRecord = {
     id: conn.id,
@@ -118,6 +122,8 @@ export function buildRecord(
     closedBy: d.closedBy,
     closeKind: d.closeKind,
     verdict: d.verdict,
+    transport: 'tcp',
+    tunnel: app.tunnel ?? null,
     tcp: {
       client: sideJson(conn.client),
       server: sideJson(conn.server),

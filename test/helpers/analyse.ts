@@ -9,8 +9,7 @@ import type { Connection } from '../../src/engine/connection.js';
 import type { DiagnosisInput } from '../../src/diagnose/input.js';
 import { Analyzer } from '../../src/pipeline/analyzer.js';
 import type { ConnectionRecord } from '../../src/report/record.js';
-import { SshTracker } from '../../src/ssh/tracker.js';
-import { TlsTracker } from '../../src/tls/tracker.js';
+import { trackerStates } from '../../src/pipeline/states.js';
 import { judgeChain } from '../../src/x509/index.js';
 import { capturesDir, repoRoot } from './paths.js';
 
@@ -49,8 +48,7 @@ export async function analyseInputs(file: string, options: string[] = []): Promi
   const { out, settings, analyzer } = await run(file, options);
   const result: { record: ConnectionRecord; input: DiagnosisInput }[] = [];
   for (const { record, conn } of out) {
-    const tls = conn.tracker instanceof TlsTracker ? conn.tracker.state : null;
-    const ssh = conn.tracker instanceof SshTracker ? conn.tracker.state : null;
+    const { tls, ssh, tunnel } = trackerStates(conn);
     const trust = settings.trust();
     const certs = tls?.certificates;
     const chain = certs && certs.ders.length > 0 && trust
@@ -58,7 +56,7 @@ export async function analyseInputs(file: string, options: string[] = []): Promi
       : null;
     result.push({
       record,
-      input: { conn, openAtEnd: conn.endReason === 'end-of-input', tls, ssh, chain, knowledge: analyzer.knowledge, knownHosts: null, knownHostsPath: null, drops: null },
+      input: { conn, openAtEnd: conn.endReason === 'end-of-input', tls, ssh, tunnel, chain, knowledge: analyzer.knowledge, knownHosts: null, knownHostsPath: null, drops: null },
     });
   }
   return result;
