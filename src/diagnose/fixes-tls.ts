@@ -45,6 +45,8 @@ export function curlCmd(t: FixTarget, flags = ''): string {
   const f = (flags ? ` ${flags}` : '') + (t.proxy ? ` -x http://${t.proxy}` : t.socks ? ` -x socks5h://${t.socks}` : '');
   if (t.starttls) return sClient(t);
   const port = t.port === 443 ? '' : `:${t.port}`;
+  // through a proxy the proxy resolves the name: no --resolve
+  if (t.proxy || t.socks) return `curl -v${f} https://${t.sni ?? bracket(t.ip)}${port}/`;
   return t.sni
     ? `curl -v${f} --resolve ${t.sni}:${t.port}:${bracket(t.ip)} https://${t.sni}${port}/`
     : `curl -v${f} https://${bracket(t.ip)}${port}/`;

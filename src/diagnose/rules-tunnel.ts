@@ -38,6 +38,7 @@ function preambleEvidence(input: DiagnosisInput, t: TunnelState, upTo = t.answer
   return out;
 }
 
+/** "HTTP CONNECT proxy 10.0.0.2:3128". */
 const proxyName = (input: DiagnosisInput, t: TunnelState): string => `${TUNNEL_KIND_NAMES[t.kind]} ${endpointText(input.conn, 'server')}`;
 const note = (t: TunnelState, name: string): string | null => t.notes.find((n) => n.name.toLowerCase() === name)?.value ?? null;
 
@@ -64,8 +65,8 @@ export const proxyAuthRequired: Rule<DiagnosisInput> = {
     let summary: string;
     if (t.kind === 'http-connect') {
       summary = t.credentials
-        ? `The proxy ${name} rejected the client's credentials: it answered the CONNECT to ${t.target ?? 'the target'} with ${t.status} although the request carried Proxy-Authorization${t.attempts > 1 ? ` (${t.attempts} attempts)` : ''}.`
-        : `The proxy ${name} wants credentials: it answered the CONNECT to ${t.target ?? 'the target'} with ${t.status} Proxy Authentication Required, and the client sent none${challenge ? ` (it asks for ${escapeForTerminal(challenge)})` : ''}.`;
+        ? `The ${name} rejected the client's credentials: it answered the CONNECT to ${t.target ?? 'the target'} with ${t.status} although the request carried Proxy-Authorization${t.attempts > 1 ? ` (${t.attempts} attempts)` : ''}.`
+        : `The ${name} wants credentials: it answered the CONNECT to ${t.target ?? 'the target'} with ${t.status} Proxy Authentication Required, and the client sent none${challenge ? ` (it asks for ${escapeForTerminal(challenge)})` : ''}.`;
     } else if (t.status?.startsWith('socks5-method')) {
       summary = `The SOCKS5 proxy ${endpointText(input.conn, 'server')} accepts none of the authentication methods the client offered (${escapeForTerminal(note(t, 'offered methods') ?? 'see evidence')}): it requires credentials (username/password) the client did not offer.`;
     } else if (t.status?.startsWith('socks5-auth')) {
@@ -88,7 +89,7 @@ export const proxyDenied: Rule<DiagnosisInput> = {
       confidence: socks4 ? 'likely' : 'certain',
       summary: socks4
         ? `The SOCKS4 proxy ${endpointText(input.conn, 'server')} refused the request to ${t.target ?? 'the target'} (reply 0x5b): its rules deny it, or it could not connect (SOCKS4 has one code for both; its log says which).`
-        : `The proxy ${proxyName(input, t)} refused to open a tunnel to ${t.target ?? 'the target'}: ${t.answer ? escapeForTerminal(t.answer.text) : t.status}${squid ? ` (${escapeForTerminal(squid)})` : ''}; its access rules deny this client or destination.`,
+        : `The ${proxyName(input, t)} refused to open a tunnel to ${t.target ?? 'the target'}: ${t.answer ? escapeForTerminal(t.answer.text) : t.status}${squid ? ` (${escapeForTerminal(squid)})` : ''}; its access rules deny this client or destination.`,
       evidence: preambleEvidence(input, t),
       fixes: fixesProxyDenied(target(input, t), t.kind),
       ...answerCut(input, t),
@@ -108,7 +109,7 @@ export const proxyUpstreamFailed: Rule<DiagnosisInput> = {
       const why = squid ?? (t.answer ? t.answer.text.replace(/^(HTTP\/\S+ \d+ |SOCKS\d reply 0x[0-9a-f]+: )/, '') : null);
       return {
         confidence: 'certain',
-        summary: `The proxy ${proxyName(input, t)} could not reach ${t.target ?? 'the target'}: ${t.answer ? escapeForTerminal(t.answer.text) : t.status}${squid ? ` (${escapeForTerminal(squid)})` : ''}. The client and the proxy are fine; the path from the proxy to the target is not.`,
+        summary: `The ${proxyName(input, t)} could not reach ${t.target ?? 'the target'}: ${t.answer ? escapeForTerminal(t.answer.text) : t.status}${squid ? ` (${escapeForTerminal(squid)})` : ''}. The client and the proxy are fine; the path from the proxy to the target is not.`,
         evidence: preambleEvidence(input, t),
         fixes: fixesProxyUpstream(target(input, t), t.kind, why ? escapeForTerminal(why) : null),
         ...answerCut(input, t),
@@ -121,7 +122,7 @@ export const proxyUpstreamFailed: Rule<DiagnosisInput> = {
     if (waited < PROXY_WAIT_MIN_SECONDS) return null;
     return {
       confidence: 'possible',
-      summary: `The proxy ${proxyName(input, t)} never answered the request for ${t.target ?? 'the target'}: after ${waited.toFixed(1)} s the ${close ? who(close.side) : 'client'} gave up. A proxy stays silent like this while its own connection to the target hangs (a target that drops SYNs).`,
+      summary: `The ${proxyName(input, t)} never answered the request for ${t.target ?? 'the target'}: after ${waited.toFixed(1)} s the ${close ? who(close.side) : 'client'} gave up. A proxy stays silent like this while its own connection to the target hangs (a target that drops SYNs).`,
       evidence: [...preambleEvidence(input, t), `no answer from the proxy in ${waited.toFixed(1)} s after the request`],
       fixes: fixesProxyUpstream(target(input, t), t.kind, 'no answer: the connection from the proxy probably timed out'),
       cutFrame: t.request.frame,
@@ -167,9 +168,24 @@ export const proxyNotAProxy: Rule<DiagnosisInput> = {
   test(input) {
     const direct = tlsToProxy(input);
     if (direct) return direct;
-    const t = tunnelIs(input, 'not-a-proxy');
+    const t = input.tunnel;
     if (!t) return null;
     const server = endpointText(input.conn, 'server');
+    const close = firstClose(input.conn);
+    if (t.result === 'pending' && isProxyKind(t.kind) && close?.side === 'server' && !t.steps.some((s) => s.from === 'server')) {
+      // Closed without a word: a TLS server (or anything else) that dropped bytes it could not parse.
+      return {
+        confidence: 'likely',
+        summary: `The client sent a proxy request (${t.request ? escapeForTerminal(t.request.text) : TUNNEL_KIND_NAMES[t.kind]}) to ${server}, which closed the connection without answering: it is not a proxy (a proxy answers, even to refuse).`,
+        evidence: preambleEvidence(input, t, Infinity),
+        fixes: fixesNotAProxy(target(input, t), 'connect-to-server', t.kind === 'http-connect' ? 'http' : 'socks'),
+        cutFrame: close.frame,
+        closedBy: 'server',
+        closeKind: close.kind,
+        stage: 'tunnel_request',
+      };
+    }
+    if (t.result !== 'not-a-proxy') return null;
     const answer = t.answer ? escapeForTerminal(t.answer.text) : 'something else';
     const tlsServer = /TLS/.test(t.answer?.text ?? '') || /HTTPS port/i.test(t.answer?.text ?? '');
     return {

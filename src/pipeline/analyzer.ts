@@ -142,15 +142,7 @@ export class Analyzer {
     const trust = this.opts.trust();
     if (!trust) return null;
     try {
-      return await judgeChain({
-        chain: certs.ders,
-        // without SNI, behind a proxy the name the client asked the proxy for
-        serverName: tls.clientHello?.hello.ext.serverName ?? targetName(tunnel),
-        time: new Date(certs.time * 1000),
-        trust,
-        ocsp: tls.ocsp?.responses[0] ?? null,
-        port: conn.server.endpoint.port,
-      });
+      return await judgeChain(chainJudgeInput(conn, tls, tunnel, trust));
     } catch (e) {
       conn.addFinding({ severity: 'error', code: 'internal.chain_failed', message: `certificate chain could not be judged: ${e instanceof Error ? e.message : String(e)}` });
       return null;
@@ -208,6 +200,20 @@ export class Analyzer {
     const hk = input.ssh?.hostKey;
     if (hk) this.knowledge.recordSshHostKey(ip, port, { type: hk.type, fingerprint: hk.fingerprint, id: rec.id, frame: hk.frame, time: hk.time });
   }
+}
+
+/** What a connection's certificate chain is judged with: the chain, the name the client asked for, the capture's time. */
+export function chainJudgeInput(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>, tunnel: DiagnosisInput['tunnel'], trust: TrustStore): Parameters<typeof judgeChain>[0] {
+  const certs = tls.certificates!;
+  return {
+    chain: certs.ders,
+    // without SNI, behind a proxy the name the client asked the proxy for
+    serverName: tls.clientHello?.hello.ext.serverName ?? targetName(tunnel),
+    time: new Date(certs.time * 1000),
+    trust,
+    ocsp: tls.ocsp?.responses[0] ?? null,
+    port: handshakeServer({ conn, tunnel }).port,
+  };
 }
 
 /** The host name a tunnel's client asked for (not an address literal), or null. */

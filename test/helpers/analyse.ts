@@ -7,7 +7,7 @@ import { parseArgs } from '../../src/cli/args.js';
 import { analysisSettings } from '../../src/cli/setup.js';
 import type { Connection } from '../../src/engine/connection.js';
 import type { DiagnosisInput } from '../../src/diagnose/input.js';
-import { Analyzer } from '../../src/pipeline/analyzer.js';
+import { Analyzer, chainJudgeInput } from '../../src/pipeline/analyzer.js';
 import type { ConnectionRecord } from '../../src/report/record.js';
 import { trackerStates } from '../../src/pipeline/states.js';
 import { judgeChain } from '../../src/x509/index.js';
@@ -52,7 +52,7 @@ export async function analyseInputs(file: string, options: string[] = []): Promi
     const trust = settings.trust();
     const certs = tls?.certificates;
     const chain = certs && certs.ders.length > 0 && trust
-      ? await judgeChain({ chain: certs.ders, serverName: tls.clientHello?.hello.ext.serverName ?? null, time: new Date(certs.time * 1000), trust, ocsp: tls.ocsp?.responses[0] ?? null, port: conn.server.endpoint.port })
+      ? await judgeChain(chainJudgeInput(conn, tls, tunnel, trust))
       : null;
     result.push({
       record,

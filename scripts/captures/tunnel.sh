@@ -1,0 +1,443 @@
+#!/usr/bin/env bash
+# Regenerates the captures of TLS behind a preamble: HTTP CONNECT proxies (squid, tinyproxy),
+# SOCKS proxies (Dante), STARTTLS-style upgrades (postfix, dovecot, vsftpd, slapd,
+# PostgreSQL, MariaDB): captures/proxy-*, socks-*, starttls-*, db-*.pcap and their
+# .expect.json, each scenario in network namespaces of its own (hsi-tn-*).
+#
+#   scripts/captures/tunnel.sh [scenario...]     (no argument: every scenario; run as root)
+#   scripts/captures/tunnel.sh --list            (the scenario names)
+#   scripts/captures/tunnel.sh --packages        (the Debian packages it needs)
+#
+# Topology of the proxy scenarios: the client namespace (10.79.0.1) reaches only the proxy
+# (10.79.0.2); the proxy namespace also reaches the origin servers (10.79.1.2, a second
+# veth); tcpdump runs on the client's interface, so the capture holds what the client
+# sees: its connection to the proxy. The STARTTLS scenarios are a client / server pair.
+#
+# Every expectation is read back from the capture with tshark (frames, status codes, the
+# negotiated version) and checked against what the client itself said: a scenario that
+# did not happen as intended stops the script instead of writing a wrong expectation.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+CERTS=$CAPTURES/certs
+PY=/usr/bin/python3
+CIP=10.79.0.1      # client
+PIP=10.79.0.2      # proxy (or the STARTTLS server)
+OIP=10.79.1.2      # origin, behind the proxy
+SNI=www.example.test
+TUNNEL_PACKAGES="iproute2 procps tcpdump tshark openssl curl squid-openssl tinyproxy dante-server postfix swaks dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils postgresql mariadb-server mariadb-client python3"
+# Passwords of the test users: the credential tests check that none of them reaches any output.
+PROXY_USER=alice
+PROXY_PASSWORD='Pr0xy-S3cret-9f2c'
+MAIL_PASSWORD='M4il-S3cret-71ab'
+
+chmod 711 "$WORK"   # servers that drop to their own user (squid, postgres) read their files here
+SC_NS=()
+WROTE=()
+CAPTURE_PID=
+cleanup() {
+  local rc=$?
+  [[ -n "$CAPTURE_PID" ]] && kill -INT "$CAPTURE_PID" 2>/dev/null
+  local ns
+  for ns in "${SC_NS[@]}"; do ns_delete "$ns"; done
+  rm -rf "$WORK"
+  return $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ns_new() { ns_create "$1"; SC_NS+=("$1"); }
+scenario_end() {
+  if [[ -n "$CAPTURE_PID" ]]; then kill -INT "$CAPTURE_PID" 2>/dev/null || true; wait "$CAPTURE_PID" 2>/dev/null || true; CAPTURE_PID=; fi
+  local ns
+  for ns in "${SC_NS[@]}"; do ns_delete "$ns"; done
+  SC_NS=()
+}
+bg() { local ns=$1 name=$2; shift 2; ip netns exec "$ns" "$@" </dev/null >"$WORK/$name.log" 2>&1 & }
+run() { local ns=$1 name=$2; shift 2; ip netns exec "$ns" "$@" >"$WORK/$name.log" 2>&1 || true; }
+logof() { cat "$WORK/$1.log"; }
+wait_listen() { ( wait_port "$1" "$2" ) || { cat "$WORK/$3.log" >&2; die "$3 did not start listening on port $2"; }; }
+no_offload() { ip -n "$1" link set "$2" gso_max_segs 1; }
+
+# proxy_net TAG: namespaces $C (client), $P (proxy), $O (origin): C --c0/p0-- P --p1/o0-- O
+proxy_net() {
+  C=hsi-tn-$1-c; P=hsi-tn-$1-p; O=hsi-tn-$1-o
+  ns_new "$C"; ns_new "$P"; ns_new "$O"
+  veth_link "$C" c0 "$CIP/24" "$P" p0 "$PIP/24"
+  veth_link "$P" p1 10.79.1.1/24 "$O" o0 "$OIP/24"
+  ip -n "$C" route add 10.79.1.0/24 via "$PIP"   # only used by the "not a proxy" scenario
+  in_ns "$P" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$O" route add default via 10.79.1.1
+  no_offload "$C" c0; no_offload "$P" p0
+}
+# pair_net TAG: client $C and server $P (the STARTTLS scenarios).
+pair_net() {
+  C=hsi-tn-$1-c; P=hsi-tn-$1-s
+  ns_new "$C"; ns_new "$P"
+  veth_link "$C" c0 "$CIP/24" "$P" p0 "$PIP/24"
+  no_offload "$C" c0; no_offload "$P" p0
+}
+
+# cap NAME [FILTER]: tcpdump on the client's interface into captures/NAME.pcap.
+cap() { capture_start "$C" c0 "$CAPTURES/$1.pcap" "${2:-tcp}"; }
+cap_done() { capture_stop "${2:-0.5}"; CAPTURE_PID=; WROTE+=("captures/$1.pcap"); }
+
+# origin NAME PORT [S_SERVER ARGS...]: openssl s_server -www in $O on PORT with the
+# www.example.test chain (unless other -cert arguments are given).
+origin() {
+  local name=$1 port=$2; shift 2
+  local certs=(-cert "$CERTS/www.pem" -key "$CERTS/www.key" -cert_chain "$CERTS/test-intermediate.pem")
+  [[ " $* " == *" -cert "* ]] && certs=()
+  bg "$O" "$name" openssl s_server -accept "$port" -www "${certs[@]}" "$@"
+  wait_listen "$O" "$port" "$name"
+}
+
+# ------------------------------------------------------------------ squid
+# squid_start EXTRA_CONFIG: squid on $PIP:3128 in $P, no cache, names from its own hosts file.
+squid_start() {
+  local dir=$WORK/squid
+  mkdir -p "$dir"
+  printf '%s %s\n' "$OIP" "$SNI" "$OIP" "blocked.example.test" "$OIP" "other.example.test" >"$dir/hosts"
+  cat >"$dir/squid.conf" <<CONF
+http_port $PIP:3128${SQUID_PORT_OPTS:-}
+pid_filename $dir/squid.pid
+cache_log $dir/cache.log
+access_log stdio:$dir/access.log
+cache deny all
+cache_mem 8 MB
+coredump_dir $dir
+hosts_file $dir/hosts
+dns_nameservers 127.0.0.1
+dns_timeout 2 seconds
+connect_timeout 5 seconds
+shutdown_lifetime 0 seconds
+visible_hostname proxy.example.test
+acl SSL_ports port 443 4443 4444 4445
+acl CONNECT method CONNECT
+acl blocked dstdomain blocked.example.test
+$1
+http_access deny CONNECT !SSL_ports
+http_access deny blocked
+http_access allow all
+CONF
+  chown -R proxy:proxy "$dir"
+  bg "$P" squid squid -N -f "$dir/squid.conf"
+  wait_listen "$P" 3128 squid
+}
+# curl through the proxy: curl_proxy NAME URL [CURL ARGS...] (client log NAME; never fails)
+curl_proxy() {
+  local name=$1 url=$2; shift 2
+  ip netns exec "$C" curl -sS -v --max-time 12 --cacert "$CERTS/test-root.pem" "$@" "$url" >"$WORK/$name.log" 2>&1 || true
+}
+curl_said() { grep -m1 -E '^curl: \([0-9]+\)' "$WORK/$1.log" || grep -m1 -E '^\* SSL connection using' "$WORK/$1.log" | sed 's/^\* //' || true; }
+
+# ------------------------------------------------------------------ checks (tshark)
+# ports tshark would not decode as the protocol they carry here
+TSHARK_DECODE=(-d tcp.port==8888,http)
+tsh() { tshark -n "${TSHARK_DECODE[@]}" -r "$@" 2>"$WORK/tshark.err" || { grep -v 'Running as user' "$WORK/tshark.err" >&2; die "tshark failed: tshark -r $*"; }; }
+fields() { local f=$1 flt=$2; shift 2; local a=(); for x in "$@"; do a+=(-e "$x"); done; tsh "$f" -Y "$flt" -T fields "${a[@]}"; }
+frame() {
+  local n; n=$(fields "$1" "$2" frame.number | sed -n "${3:-1}p")
+  [[ -n "$n" ]] || { tsh "$1" >&2; die "$(basename "$1"): no frame matches '$2'"; }
+  echo "$n"
+}
+count() { fields "$1" "$2" frame.number | wc -l; }
+require() { local c; c=$(count "$1" "$2"); (( c >= ${3:-1} )) || { tsh "$1" >&2; die "$(basename "$1"): expected >= ${3:-1} frames matching '$2', got $c"; }; }
+forbid() { local c; c=$(count "$1" "$2"); (( c == 0 )) || { tsh "$1" >&2; die "$(basename "$1"): expected no frame matching '$2', got $c"; }; }
+# grep_log NAME PATTERN: the client's log must say PATTERN.
+said() { grep -qE "$2" "$WORK/$1.log" || { cat "$WORK/$1.log" >&2; die "$SCENARIO: the client's log does not say /$2/"; }; }
+# streams FILE: number of TCP connections.
+streams() { fields "$1" "tcp.flags.syn==1 && tcp.flags.ack==0" tcp.stream | sort -u | wc -l; }
+# tls_version FILE STREAM: the negotiated version (supported_versions, else the ServerHello's).
+tls_version() {
+  local v; v=$(fields "$1" "tcp.stream==$2 && tls.handshake.type==2" tls.handshake.extensions.supported_version tls.handshake.version | head -1)
+  v=${v%%[[:space:]]*}; echo $((v))
+}
+
+# ------------------------------------------------------------------ expectations
+V_CURL=$(curl --version | awk 'NR==1{print $2}')
+V_OPENSSL=$(openssl version | awk '{print $2}')
+V_TCPDUMP=$(tcpdump --version 2>&1 | awk 'NR==1{print $3}')
+V_SQUID=$(squid -v 2>/dev/null | awk 'NR==1{print $4}')
+EXPECT_PY='
+import json, sys
+out, desc, gen, tools, opts = sys.argv[1:6]
+conns = json.loads(sys.stdin.read())
+doc = {"description": desc, "generator": gen, "tools": tools, "options": json.loads(opts), "connections": conns}
+with open(out, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+'
+# expect NAME DESCRIPTION TOOLS [OPTIONS_JSON] < CONNECTIONS_JSON
+expect() {
+  "$PY" -c "$EXPECT_PY" "$CAPTURES/$1.expect.json" "$2" "scripts/captures/tunnel.sh $SCENARIO" "$3" "${4:-[]}"
+  WROTE+=("captures/$1.expect.json")
+}
+CA_OPTS='["--ca-file", "captures/certs/test-root.pem"]'
+
+# proxied_json FILE STREAM CODE OUTCOME STAGE TUNNEL_JSON [EXTRA]: one record through the proxy.
+proxied_json() {
+  printf '{ "server": { "ip": "%s", "port": %s }, "client": { "ip": "%s" }, "outcome": "%s", "stage": "%s",
+    "verdict": { "code": "%s" }, "tunnel": %s%s }' "$PIP" "${PPORT:-3128}" "$CIP" "$4" "$5" "$3" "$6" "${7:+, $7}"
+}
+# connect_tunnel FILE STREAM TARGET STATUS: the tunnel object of an HTTP CONNECT, frames from tshark.
+connect_tunnel() {
+  local req; req=$(frame "$1" "tcp.stream==$2 && http.request.method==\"CONNECT\"")
+  printf '{ "kind": "http-connect", "frame": %s, "target": "%s", "status": "%s" }' "$req" "$3" "$4"
+}
+
+# =======================================================================================
+# HTTP CONNECT through squid
+
+sc_proxy_connect_ok() {
+  local f=$CAPTURES/proxy-connect-ok.pcap
+  proxy_net cok
+  origin origin 443
+  squid_start ""
+  cap proxy-connect-ok
+  curl_proxy client "https://$SNI/" -x "http://$PIP:3128"
+  cap_done proxy-connect-ok
+  said client 'SSL connection using TLSv1.3'
+  require "$f" "http.response.code==200"
+  require "$f" "tls.handshake.type==1 && tls.handshake.extensions_server_name==\"$SNI\""
+  expect proxy-connect-ok "curl $V_CURL -x http://$PIP:3128 https://$SNI/ through squid $V_SQUID to an openssl s_server origin: CONNECT $SNI:443, HTTP/1.1 200 Connection established, then a TLS 1.3 handshake that completes ($(curl_said client))" \
+    "curl $V_CURL, squid $V_SQUID, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<<"[ $(proxied_json "$f" 0 tls.ok completed application_data "$(connect_tunnel "$f" 0 "$SNI:443" 200)" \
+      "\"protocol\": \"tls\", \"tls\": { \"clientHello\": { \"serverName\": \"$SNI\" }, \"serverHello\": { \"version\": $(tls_version "$f" 0) } }") ]"
+}
+
+sc_proxy_auth_required() {
+  local f=$CAPTURES/proxy-auth-required.pcap
+  proxy_net auth
+  origin origin 443
+  printf '%s:%s\n' "$PROXY_USER" "$(openssl passwd -apr1 "$PROXY_PASSWORD")" >"$WORK/passwd"
+  chmod 644 "$WORK/passwd"
+  squid_start "auth_param basic program /usr/lib/squid/basic_ncsa_auth $WORK/passwd
+auth_param basic realm hsi test proxy
+acl authenticated proxy_auth REQUIRED
+http_access deny !authenticated"
+  cap proxy-auth-required
+  curl_proxy client "https://$SNI/" -x "http://$PIP:3128"
+  curl_proxy client2 "https://$SNI/" -x "http://$PIP:3128" --proxy-user "$PROXY_USER:wrong-password"
+  curl_proxy client3 "https://$SNI/" -x "http://$PIP:3128" --proxy-user "$PROXY_USER:$PROXY_PASSWORD"
+  cap_done proxy-auth-required
+  said client 'CONNECT tunnel failed, response 407'
+  said client2 'CONNECT tunnel failed, response 407'
+  said client3 'SSL connection using'
+  (( $(streams "$f") == 3 )) || die "proxy-auth-required: expected 3 connections"
+  require "$f" "http.response.code==407" 2
+  expect proxy-auth-required "squid $V_SQUID with basic authentication (basic_ncsa_auth, realm \"hsi test proxy\"): (1) curl -x without credentials: 407 Proxy Authentication Required; (2) with a wrong password: 407 again, the request carried Proxy-Authorization; (3) with the right password: 200 and a TLS 1.3 handshake that completes. The passwords must never appear in hsi's output." \
+    "curl $V_CURL, squid $V_SQUID, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(proxied_json "$f" 0 proxy.auth_required failed tunnel_request "$(connect_tunnel "$f" 0 "$SNI:443" 407)" '"protocol": "unknown", "closedBy": "client"'),
+  $(proxied_json "$f" 1 proxy.auth_required failed tunnel_request "$(connect_tunnel "$f" 1 "$SNI:443" 407)"),
+  $(proxied_json "$f" 2 tls.ok completed application_data "$(connect_tunnel "$f" 2 "$SNI:443" 200)" '"protocol": "tls"') ]
+JSON
+}
+
+sc_proxy_denied() {
+  local f=$CAPTURES/proxy-denied.pcap
+  proxy_net denied
+  origin origin 443
+  origin origin2 8443
+  squid_start ""
+  cap proxy-denied
+  curl_proxy client "https://blocked.example.test/" -x "http://$PIP:3128"
+  curl_proxy client2 "https://$SNI:8443/" -x "http://$PIP:3128"
+  cap_done proxy-denied
+  said client 'CONNECT tunnel failed, response 403'
+  said client2 'CONNECT tunnel failed, response 403'
+  require "$f" "http.response.code==403" 2
+  expect proxy-denied "squid $V_SQUID: (1) CONNECT blocked.example.test:443, denied by an http_access deny rule on its dstdomain: 403 Forbidden (ERR_ACCESS_DENIED); (2) CONNECT $SNI:8443, a port outside acl SSL_ports (http_access deny CONNECT !SSL_ports): 403" \
+    "curl $V_CURL, squid $V_SQUID, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(proxied_json "$f" 0 proxy.denied failed tunnel_request "$(connect_tunnel "$f" 0 "blocked.example.test:443" 403)" '"protocol": "unknown", "verdict": { "code": "proxy.denied", "confidence": "certain" }'),
+  $(proxied_json "$f" 1 proxy.denied failed tunnel_request "$(connect_tunnel "$f" 1 "$SNI:8443" 403)") ]
+JSON
+}
+
+sc_proxy_upstream_failed() {
+  local f=$CAPTURES/proxy-upstream-failed.pcap
+  proxy_net upstream
+  origin origin 443
+  # 4443: allowed by SSL_ports, nothing listens (RST); 4444: the origin's firewall drops it (timeout)
+  in_ns "$O" iptables -A INPUT -p tcp --dport 4444 -j DROP
+  squid_start ""
+  cap proxy-upstream-failed
+  curl_proxy client "https://$SNI:4443/" -x "http://$PIP:3128"
+  curl_proxy client2 "https://$SNI:4444/" -x "http://$PIP:3128"
+  curl_proxy client3 "https://no-such-host.example.test/" -x "http://$PIP:3128"
+  cap_done proxy-upstream-failed
+  said client 'CONNECT tunnel failed, response 503'
+  require "$f" "http.response.code==503" 2
+  local c2; c2=$(fields "$f" "tcp.stream==1 && http.response.code" http.response.code | head -1)
+  local c3; c3=$(fields "$f" "tcp.stream==2 && http.response.code" http.response.code | head -1)
+  [[ -n "$c2" && -n "$c3" ]] || die "proxy-upstream-failed: squid did not answer every CONNECT"
+  expect proxy-upstream-failed "squid $V_SQUID: (1) CONNECT $SNI:4443, where nothing listens on the origin: 503 (ERR_CONNECT_FAIL 111, connection refused); (2) CONNECT $SNI:4444, dropped by the origin's firewall: $c2 after squid's connect_timeout of 5 s; (3) CONNECT no-such-host.example.test:443, a name squid cannot resolve: $c3 (ERR_DNS_FAIL)" \
+    "curl $V_CURL, squid $V_SQUID, iptables, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(proxied_json "$f" 0 proxy.upstream_failed failed tunnel_request "$(connect_tunnel "$f" 0 "$SNI:4443" 503)" '"protocol": "unknown", "verdict": { "code": "proxy.upstream_failed", "confidence": "certain" }'),
+  $(proxied_json "$f" 1 proxy.upstream_failed failed tunnel_request "$(connect_tunnel "$f" 1 "$SNI:4444" "$c2")"),
+  $(proxied_json "$f" 2 proxy.upstream_failed failed tunnel_request "$(connect_tunnel "$f" 2 "no-such-host.example.test:443" "$c3")") ]
+JSON
+}
+
+sc_proxy_not_a_proxy() {
+  local f=$CAPTURES/proxy-not-a-proxy.pcap
+  proxy_net notproxy
+  origin origin 443
+  squid_start ""
+  cap proxy-not-a-proxy
+  # (1) TLS straight to the proxy port: an https:// URL pointing at squid
+  ip netns exec "$C" curl -sS -v --max-time 8 --cacert "$CERTS/test-root.pem" --resolve "$SNI:3128:$PIP" "https://$SNI:3128/" >"$WORK/client.log" 2>&1 || true
+  # (2) a CONNECT to a TLS server that is not a proxy: the origin's own port 443 as "proxy"
+  curl_proxy client2 "https://$SNI/" -x "http://$OIP:443"
+  cap_done proxy-not-a-proxy
+  require "$f" "tcp.stream==0 && ip.src==$CIP && tcp.payload[0:3]==16:03:01"
+  require "$f" "tcp.stream==0 && http.response.code==400"
+  require "$f" "tcp.stream==1 && http.request.method==\"CONNECT\""
+  forbid "$f" "tcp.stream==1 && ip.src==$OIP && tcp.len>0"
+  expect proxy-not-a-proxy "(1) curl https://$SNI:3128/ resolved to squid $V_SQUID's address: a TLS ClientHello sent straight to the proxy port ($(curl_said client)); (2) curl -x http://$OIP:443, an openssl s_server TLS port used as an HTTP proxy: s_server closes the connection without a word on reading the CONNECT ($(curl_said client2))" \
+    "curl $V_CURL, squid $V_SQUID, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ { "server": { "ip": "$PIP", "port": 3128 }, "client": { "ip": "$CIP" }, "protocol": "tls", "outcome": "failed",
+    "verdict": { "code": "proxy.not_a_proxy" }, "tunnel": null },
+  { "server": { "ip": "$OIP", "port": 443 }, "client": { "ip": "$CIP" }, "outcome": "failed", "stage": "tunnel_request",
+    "closedBy": "server", "verdict": { "code": "proxy.not_a_proxy", "confidence": "likely" },
+    "tunnel": $(connect_tunnel "$f" 1 "$SNI:443" null | sed 's/"status": "null"/"status": null/') } ]
+JSON
+}
+
+
+# proxy_ca: a CA of the proxy's own (squid ssl_bump), made for the run: $WORK/proxy-ca.pem/.key
+proxy_ca() {
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/proxy-ca.key" -out "$WORK/proxy-ca.pem" -days 3650 \
+    -subj "/O=Example Corp/OU=Web Filter/CN=Example Corp Squid Proxy CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1
+  chmod 644 "$WORK/proxy-ca.key" "$WORK/proxy-ca.pem"
+}
+
+sc_proxy_interception() {
+  local f=$CAPTURES/proxy-interception.pcap
+  proxy_net bump
+  origin origin 443
+  proxy_ca
+  /usr/lib/squid/security_file_certgen -c -s "$WORK/ssl_db" -M 4MB >/dev/null
+  chown -R proxy:proxy "$WORK/ssl_db"
+  SQUID_PORT_OPTS=" ssl-bump tls-cert=$WORK/proxy-ca.pem tls-key=$WORK/proxy-ca.key generate-host-certificates=on dynamic_cert_mem_cache_size=4MB" squid_start "sslcrtd_program /usr/lib/squid/security_file_certgen -s $WORK/ssl_db -M 4MB
+sslcrtd_children 2 startup=1 idle=1
+tls_outgoing_options cafile=$CERTS/test-root.pem
+acl step1 at_step SslBump1
+ssl_bump peek step1
+ssl_bump bump all"
+  cap proxy-interception
+  curl_proxy client "https://$SNI/" -x "http://$PIP:3128" --tls-max 1.2
+  curl_proxy client2 "https://$SNI/" -x "http://$PIP:3128"
+  cap_done proxy-interception
+  said client 'unable to get local issuer certificate|self.signed certificate in certificate chain|unknown ca'
+  said client2 'unable to get local issuer certificate|self.signed certificate in certificate chain|unknown ca'
+  require "$f" "tcp.stream==0 && tls.handshake.type==11 && x509sat.uTF8String==\"Example Corp Squid Proxy CA\""
+  local a1 a2
+  a1=$(frame "$f" "tcp.stream==0 && tls.alert_message.level==2 && ip.src==$CIP")
+  a2=$(frame "$f" "tcp.stream==1 && tls.alert_message.level==2 && ip.src==$CIP")
+  expect proxy-interception "squid $V_SQUID with ssl_bump (peek, then bump) and a CA of its own (\"Example Corp Squid Proxy CA\", generate-host-certificates): curl -x http://$PIP:3128 https://$SNI/ gets a certificate for $SNI minted by squid, which the client (trusting only the test root) rejects with an unknown_ca alert: (1) with --tls-max 1.2, the certificate visible ($(curl_said client)); (2) with TLS 1.3, the certificate encrypted ($(curl_said client2))" \
+    "curl $V_CURL, squid $V_SQUID (squid-openssl), OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(proxied_json "$f" 0 tls.cert_untrusted failed server_hello_done "$(connect_tunnel "$f" 0 "$SNI:443" 200)" "\"protocol\": \"tls\", \"cutFrame\": $a1, \"closedBy\": \"client\", \"closeKind\": \"alert\"") ,
+  $(proxied_json "$f" 1 tls.cert_rejected failed encrypted_handshake "$(connect_tunnel "$f" 1 "$SNI:443" 200)" "\"protocol\": \"tls\", \"cutFrame\": $a2, \"closedBy\": \"client\", \"closeKind\": \"alert\"") ]
+JSON
+}
+
+sc_proxy_tunnelled_failures() {
+  local f=$CAPTURES/proxy-tunnelled-failures.pcap
+  proxy_net tfail
+  origin origin1 443 -tls1_2
+  origin origin2 4443 -cert "$CERTS/www-expired.pem" -key "$CERTS/www-expired.key" -cert_chain "$CERTS/test-intermediate.pem"
+  origin origin3 4444 -cert "$CERTS/other-host.pem" -key "$CERTS/other-host.key" -cert_chain "$CERTS/test-intermediate.pem"
+  origin origin4 4445 -tls1_2 -cipher AES128-SHA
+  squid_start ""
+  cap proxy-tunnelled-failures
+  curl_proxy client1 "https://$SNI/" -x "http://$PIP:3128" --tlsv1.3
+  curl_proxy client2 "https://$SNI:4443/" -x "http://$PIP:3128" --tls-max 1.2
+  # openssl s_client -proxy: checks the name during the handshake (curl does it after the handshake)
+  ip netns exec "$C" timeout 10 openssl s_client -connect "$SNI:4444" -proxy "$PIP:3128" -servername "$SNI" -tls1_2 \
+    -CAfile "$CERTS/test-root.pem" -verify_return_error -verify_hostname "$SNI" </dev/null >"$WORK/client3.log" 2>&1 || true
+  curl_proxy client4 "https://$SNI:4445/" -x "http://$PIP:3128" --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384
+  cap_done proxy-tunnelled-failures
+  (( $(streams "$f") == 4 )) || die "proxy-tunnelled-failures: expected 4 connections"
+  require "$f" "http.response.code==200" 4
+  local a1 a2 a3 a4
+  a1=$(frame "$f" "tcp.stream==0 && tls.alert_message.desc==70")
+  a2=$(frame "$f" "tcp.stream==1 && tls.alert_message.desc==45")
+  a3=$(frame "$f" "tcp.stream==2 && tls.alert_message.level==2")
+  a4=$(frame "$f" "tcp.stream==3 && tls.alert_message.desc==40")
+  expect proxy-tunnelled-failures "Four TLS failures through squid $V_SQUID (CONNECT answered 200 each time, then the tunnelled handshake fails): (1) curl --tlsv1.3 to a TLS 1.2-only origin: protocol_version; (2) curl --tls-max 1.2 to an origin whose certificate expired in 2021: the client's certificate_expired; (3) openssl s_client -proxy $PIP:3128 -tls1_2 -verify_hostname $SNI to an origin whose certificate names only other.example.test: $(grep -m1 -o 'verify error:num=[0-9]*:[^:]*' "$WORK/client3.log"); (4) curl --tls-max 1.2 --ciphers ECDHE-RSA-AES256-GCM-SHA384 to an origin with only AES128-SHA: handshake_failure" \
+    "curl $V_CURL, OpenSSL $V_OPENSSL s_client / s_server, squid $V_SQUID, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(proxied_json "$f" 0 tls.version_mismatch failed client_hello "$(connect_tunnel "$f" 0 "$SNI:443" 200)" "\"protocol\": \"tls\", \"cutFrame\": $a1"),
+  $(proxied_json "$f" 1 tls.cert_expired failed server_hello_done "$(connect_tunnel "$f" 1 "$SNI:4443" 200)" "\"protocol\": \"tls\", \"cutFrame\": $a2"),
+  $(proxied_json "$f" 2 tls.cert_hostname_mismatch failed server_hello_done "$(connect_tunnel "$f" 2 "$SNI:4444" 200)" "\"protocol\": \"tls\", \"cutFrame\": $a3"),
+  $(proxied_json "$f" 3 tls.cipher_mismatch failed client_hello "$(connect_tunnel "$f" 3 "$SNI:4445" 200)" "\"protocol\": \"tls\", \"cutFrame\": $a4") ]
+JSON
+}
+
+# ------------------------------------------------------------------ tinyproxy
+sc_proxy_tinyproxy() {
+  local f=$CAPTURES/proxy-tinyproxy.pcap
+  proxy_net tiny
+  origin origin 443
+  cat >"$WORK/tinyproxy.conf" <<CONF
+User nobody
+Group nogroup
+Port 8888
+Listen $PIP
+Timeout 10
+LogLevel Info
+MaxClients 10
+Allow $CIP
+ConnectPort 443
+ConnectPort 4443
+CONF
+  echo "$OIP $SNI" >>"$WORK/hosts.tiny"
+  bg "$P" tinyproxy tinyproxy -d -c "$WORK/tinyproxy.conf"
+  wait_listen "$P" 8888 tinyproxy
+  cap proxy-tinyproxy
+  # tinyproxy resolves names itself: ask for the origin by address
+  curl_proxy client1 "https://$SNI/" -x "http://$PIP:8888" --connect-to "$SNI:443:$OIP:443"
+  curl_proxy client2 "https://$OIP:8443/" -x "http://$PIP:8888"
+  curl_proxy client3 "https://$OIP:4443/" -x "http://$PIP:8888"
+  cap_done proxy-tinyproxy
+  said client1 'SSL connection using'
+  local s2 s3
+  s2=$(fields "$f" "tcp.stream==1 && http.response.code" http.response.code | head -1)
+  s3=$(fields "$f" "tcp.stream==2 && http.response.code" http.response.code | head -1)
+  [[ -n "$s2" && -n "$s3" ]] || die "proxy-tinyproxy: tinyproxy did not answer"
+  expect proxy-tinyproxy "tinyproxy $(tinyproxy -v 2>&1 | awk '{print $2}') with ConnectPort 443 and 4443: (1) CONNECT $OIP:443 (curl --connect-to) and a TLS 1.3 handshake that completes; (2) CONNECT $OIP:8443, a port outside ConnectPort: $s2; (3) CONNECT $OIP:4443 where nothing listens: $s3" \
+    "curl $V_CURL, tinyproxy, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(PPORT=8888 proxied_json "$f" 0 tls.ok completed application_data "$(connect_tunnel "$f" 0 "$OIP:443" 200)" '"protocol": "tls"'),
+  $(PPORT=8888 proxied_json "$f" 1 proxy.denied failed tunnel_request "$(connect_tunnel "$f" 1 "$OIP:8443" "$s2")"),
+  $(PPORT=8888 proxied_json "$f" 2 proxy.upstream_failed failed tunnel_request "$(connect_tunnel "$f" 2 "$OIP:4443" "$s3")") ]
+JSON
+}
+
+# =======================================================================================
+ALL_SCENARIOS=(
+  proxy-connect-ok proxy-auth-required proxy-denied proxy-upstream-failed proxy-not-a-proxy proxy-interception
+  proxy-tunnelled-failures proxy-tinyproxy
+)
+
+main() {
+  if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi
+  if [[ "${1:-}" == --packages ]]; then echo "$TUNNEL_PACKAGES"; return; fi
+  [[ $EUID -eq 0 ]] || die "run as root (network namespaces, captures)"
+  need ip tcpdump tshark openssl curl squid "$PY"
+  local list=("$@") sc
+  (( ${#list[@]} )) || list=("${ALL_SCENARIOS[@]}")
+  for sc in "${list[@]}"; do declare -F "sc_${sc//-/_}" >/dev/null || die "unknown scenario '$sc' (see --list)"; done
+  [[ -s $CERTS/test-root.pem ]] || "$HERE/tls/pki.sh" "$CERTS" >/dev/null
+  for sc in "${list[@]}"; do
+    SCENARIO=$sc
+    log "scenario $sc"
+    "sc_${sc//-/_}"
+    scenario_end
+  done
+  log "wrote:"
+  printf '  %s\n' "${WROTE[@]}" >&2
+}
+
+main "$@"
