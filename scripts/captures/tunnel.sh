@@ -41,7 +41,7 @@ cleanup() {
   local rc=$?
   [[ -n "$CAPTURE_PID" ]] && kill -INT "$CAPTURE_PID" 2>/dev/null
   local ns
-  for ns in "${SC_NS[@]}"; do ns_delete "$ns"; done
+  for ns in "${SC_NS[@]}"; do ns_delete "$ns"; rm -rf "/etc/netns/$ns"; done
   rm -rf "$WORK"
   return $rc
 }
@@ -49,7 +49,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ns_new() { ns_create "$1"; SC_NS+=("$1"); }
+# ns_hosts NS LINE...: an /etc/hosts for processes started with ip netns exec NS (/etc/netns/NS/hosts)
+ns_hosts() { local ns=$1; shift; mkdir -p "/etc/netns/$ns"; printf '%s\n' "$@" >"/etc/netns/$ns/hosts"; }
 scenario_end() {
+  for ns in "${SC_NS[@]}"; do rm -rf "/etc/netns/$ns"; done
   if [[ -n "$CAPTURE_PID" ]]; then kill -INT "$CAPTURE_PID" 2>/dev/null || true; wait "$CAPTURE_PID" 2>/dev/null || true; CAPTURE_PID=; fi
   local ns
   for ns in "${SC_NS[@]}"; do ns_delete "$ns"; done
@@ -148,6 +151,9 @@ require() { local c; c=$(count "$1" "$2"); (( c >= ${3:-1} )) || { tsh "$1" >&2;
 forbid() { local c; c=$(count "$1" "$2"); (( c == 0 )) || { tsh "$1" >&2; die "$(basename "$1"): expected no frame matching '$2', got $c"; }; }
 # grep_log NAME PATTERN: the client's log must say PATTERN.
 said() { grep -qE "$2" "$WORK/$1.log" || { cat "$WORK/$1.log" >&2; die "$SCENARIO: the client's log does not say /$2/"; }; }
+# sid FILE N: tshark's tcp.stream of the N-th connection (0-based; tshark's numbers have holes
+# where a dissector such as SOCKS opens conversations of its own)
+sid() { fields "$1" "tcp.flags.syn==1 && tcp.flags.ack==0" tcp.stream | awk '!seen[$0]++' | sed -n "$(( $2 + 1 ))p"; }
 # streams FILE: number of TCP connections.
 streams() { fields "$1" "tcp.flags.syn==1 && tcp.flags.ack==0" tcp.stream | sort -u | wc -l; }
 # tls_version FILE STREAM: the negotiated version (supported_versions, else the ServerHello's).
@@ -184,7 +190,7 @@ proxied_json() {
 }
 # connect_tunnel FILE STREAM TARGET STATUS: the tunnel object of an HTTP CONNECT, frames from tshark.
 connect_tunnel() {
-  local req; req=$(frame "$1" "tcp.stream==$2 && http.request.method==\"CONNECT\"")
+  local req; req=$(frame "$1" "tcp.stream==$(sid "$1" "$2") && http.request.method==\"CONNECT\"")
   printf '{ "kind": "http-connect", "frame": %s, "target": "%s", "status": "%s" }' "$req" "$3" "$4"
 }
 
@@ -415,10 +421,90 @@ CONF
 JSON
 }
 
+
+# ------------------------------------------------------------------ SOCKS: Dante, microsocks
+# dante_start [RULES]: danted on $PIP:1080 in $P, no authentication; RULES go before the final pass.
+dante_start() {
+  cat >"$WORK/danted.conf" <<CONF
+logoutput: stderr
+internal: $PIP port = 1080
+external: p1
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass { from: $CIP/32 to: 0.0.0.0/0 }
+${1:-}
+socks pass { from: $CIP/32 to: 0.0.0.0/0 }
+CONF
+  bg "$P" danted danted -f "$WORK/danted.conf" -N 1
+  wait_listen "$P" 1080 danted
+}
+V_DANTE=$(danted -v 2>&1 | grep -o 'v[0-9.]*' | head -1)
+# socks_tunnel FILE STREAM KIND TARGET STATUS: the expected tunnel object (frame of the request: the client's first payload after the greeting)
+socks_tunnel() {
+  local req; req=$(fields "$1" "tcp.stream==$(sid "$1" "$2") && ip.src==$CIP && tcp.len>0" frame.number | sed -n "${6:-1}p")
+  printf '{ "kind": "%s", "frame": %s, "target": "%s", "status": "%s" }' "$3" "$req" "$4" "$5"
+}
+
+sc_socks_dante() {
+  local f=$CAPTURES/socks-dante.pcap
+  proxy_net dante
+  origin origin 443
+  # dante resolves names with the system resolver: ip netns exec gives the proxy namespace this hosts file
+  ns_hosts "$P" "$OIP $SNI"
+  dante_start "socks block { from: $CIP/32 to: 10.79.1.3/32 log: connect error }"
+  cap socks-dante
+  curl_proxy client1 "https://$SNI/" --socks5-hostname "$PIP:1080"
+  # SOCKS4 carries an address (Dante refuses 4a host names): curl --connect-to gives it the origin's
+  curl_proxy client2 "https://$SNI/" --socks4 "$PIP:1080" --connect-to "$SNI:443:$OIP:443"
+  curl_proxy client3 "https://$OIP:4443/" --socks5 "$PIP:1080"
+  curl_proxy client4 "https://10.79.1.3/" --socks5 "$PIP:1080"
+  curl_proxy client5 "https://10.79.1.3/" --socks4 "$PIP:1080"
+  curl_proxy client6 "https://no-such-host.example.test/" --socks5-hostname "$PIP:1080"
+  cap_done socks-dante
+  said client1 'SSL connection using'
+  said client2 'SSL connection using'
+  said client3 'SOCKS5 connection to .*\(5\)'
+  said client4 'SOCKS5 connection to .*\(2\)'
+  said client6 'SOCKS5 connection to .*\(4\)'
+  (( $(streams "$f") == 6 )) || die "socks-dante: expected 6 connections"
+  expect socks-dante "Dante $V_DANTE on $PIP:1080, no authentication, a socks block rule for 10.79.1.3: (1) curl --socks5-hostname: the request carries the name $SNI, which Dante resolves, and a TLS 1.3 handshake that completes; (2) the same with --socks4 (an address: --connect-to $SNI:443:$OIP:443); (3) SOCKS5 CONNECT $OIP:4443 where nothing listens: reply 0x05 ($(curl_said client3)); (4) SOCKS5 CONNECT 10.79.1.3:443, blocked by the rule: reply 0x02 ($(curl_said client4)); (5) SOCKS4 CONNECT 10.79.1.3:443: reply 0x5b ($(curl_said client5)); (6) SOCKS5 CONNECT no-such-host.example.test:443, a name Dante cannot resolve: reply 0x04 ($(curl_said client6))" \
+    "curl $V_CURL, Dante $V_DANTE, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(PPORT=1080 proxied_json "$f" 0 tls.ok completed application_data "$(socks_tunnel "$f" 0 socks5 "$SNI:443" socks5:0x00 2)" '"protocol": "tls"'),
+  $(PPORT=1080 proxied_json "$f" 1 tls.ok completed application_data "$(socks_tunnel "$f" 1 socks4 "$OIP:443" socks4:0x5a)" '"protocol": "tls"'),
+  $(PPORT=1080 proxied_json "$f" 2 proxy.upstream_failed failed tunnel_request "$(socks_tunnel "$f" 2 socks5 "$OIP:4443" socks5:0x05 2)"),
+  $(PPORT=1080 proxied_json "$f" 3 proxy.denied failed tunnel_request "$(socks_tunnel "$f" 3 socks5 "10.79.1.3:443" socks5:0x02 2)"),
+  $(PPORT=1080 proxied_json "$f" 4 proxy.denied failed tunnel_request "$(socks_tunnel "$f" 4 socks4 "10.79.1.3:443" socks4:0x5b)"),
+  $(PPORT=1080 proxied_json "$f" 5 proxy.upstream_failed failed tunnel_request "$(socks_tunnel "$f" 5 socks5 "no-such-host.example.test:443" socks5:0x04 2)") ]
+JSON
+}
+
+sc_socks_auth() {
+  local f=$CAPTURES/socks-auth.pcap
+  proxy_net sauth
+  origin origin 443
+  bg "$P" microsocks microsocks -i "$PIP" -p 1080 -u "$PROXY_USER" -P "$PROXY_PASSWORD"
+  wait_listen "$P" 1080 microsocks
+  cap socks-auth
+  curl_proxy client1 "https://$OIP/" --socks5 "$PIP:1080"
+  curl_proxy client2 "https://$OIP/" --socks5 "$PIP:1080" --proxy-user "$PROXY_USER:wrong-password"
+  curl_proxy client3 "https://$SNI/" --socks5 "$PIP:1080" --proxy-user "$PROXY_USER:$PROXY_PASSWORD" --connect-to "$SNI:443:$OIP:443"
+  cap_done socks-auth
+  said client3 'SSL connection using'
+  (( $(streams "$f") == 3 )) || die "socks-auth: expected 3 connections"
+  expect socks-auth "microsocks with username/password (RFC 1929) on $PIP:1080: (1) curl --socks5 without credentials offers only 'no authentication': method 0xff, no acceptable methods ($(curl_said client1)); (2) a wrong password: the authentication fails ($(curl_said client2)); (3) the right password, then a TLS 1.3 handshake that completes. The password must never appear in hsi's output." \
+    "curl $V_CURL, microsocks, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(PPORT=1080 proxied_json "$f" 0 proxy.auth_required failed tunnel_request '{ "kind": "socks5", "status": "socks5-method:0xff", "target": null }'),
+  $(PPORT=1080 proxied_json "$f" 1 proxy.auth_required failed tunnel_request '{ "kind": "socks5", "target": null }'),
+  $(PPORT=1080 proxied_json "$f" 2 tls.ok completed application_data "$(socks_tunnel "$f" 2 socks5 "$OIP:443" socks5:0x00 3)" '"protocol": "tls"') ]
+JSON
+}
+
 # =======================================================================================
 ALL_SCENARIOS=(
   proxy-connect-ok proxy-auth-required proxy-denied proxy-upstream-failed proxy-not-a-proxy proxy-interception
-  proxy-tunnelled-failures proxy-tinyproxy
+  proxy-tunnelled-failures proxy-tinyproxy socks-dante socks-auth
 )
 
 main() {
