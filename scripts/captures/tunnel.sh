@@ -27,7 +27,7 @@ CIP=10.79.0.1      # client
 PIP=10.79.0.2      # proxy (or the STARTTLS server)
 OIP=10.79.1.2      # origin, behind the proxy
 SNI=www.example.test
-TUNNEL_PACKAGES="iproute2 procps tcpdump tshark openssl curl squid-openssl tinyproxy dante-server postfix swaks dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils postgresql mariadb-server mariadb-client python3"
+TUNNEL_PACKAGES="iproute2 procps tcpdump tshark openssl curl squid-openssl tinyproxy dante-server postfix swaks libnet-ssleay-perl dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils postgresql mariadb-server mariadb-client python3"
 # Passwords of the test users: the credential tests check that none of them reaches any output.
 PROXY_USER=alice
 PROXY_PASSWORD='Pr0xy-S3cret-9f2c'
@@ -39,6 +39,7 @@ WROTE=()
 CAPTURE_PID=
 cleanup() {
   local rc=$?
+  [[ -n "${POSTFIX_MAIN_CREATED:-}" ]] && rm -f /etc/postfix/main.cf
   [[ -n "$CAPTURE_PID" ]] && kill -INT "$CAPTURE_PID" 2>/dev/null
   local ns
   for ns in "${SC_NS[@]}"; do ns_delete "$ns"; rm -rf "/etc/netns/$ns"; done
@@ -52,6 +53,7 @@ ns_new() { ns_create "$1"; SC_NS+=("$1"); }
 # ns_hosts NS LINE...: an /etc/hosts for processes started with ip netns exec NS (/etc/netns/NS/hosts)
 ns_hosts() { local ns=$1; shift; mkdir -p "/etc/netns/$ns"; printf '%s\n' "$@" >"/etc/netns/$ns/hosts"; }
 scenario_end() {
+  postfix_cleanup
   for ns in "${SC_NS[@]}"; do rm -rf "/etc/netns/$ns"; done
   if [[ -n "$CAPTURE_PID" ]]; then kill -INT "$CAPTURE_PID" 2>/dev/null || true; wait "$CAPTURE_PID" 2>/dev/null || true; CAPTURE_PID=; fi
   local ns
@@ -501,10 +503,213 @@ sc_socks_auth() {
 JSON
 }
 
+
+# ------------------------------------------------------------------ mail: postfix, dovecot
+# A second server address in the STARTTLS scenarios, where TLS is not configured.
+NOTLS_IP=10.79.0.3
+# mail_net TAG: pair_net plus $NOTLS_IP on the server
+mail_net() { pair_net "$1"; ip -n "$P" addr add "$NOTLS_IP/24" dev p0; }
+
+# Postfix refuses a configuration directory that the default one does not list in
+# alternate_config_directories: when Debian's postfix has no configuration of its own
+# ("No configuration"), the script writes that one line and removes it at the end.
+POSTFIX_MAIN_CREATED=
+postfix_allow_config() {
+  if [[ -e /etc/postfix/main.cf ]]; then
+    grep -q "alternate_config_directories.*$1" /etc/postfix/main.cf || die "/etc/postfix/main.cf exists: add 'alternate_config_directories = $1' to it (or move it away) to let this script run its own postfix"
+  else
+    echo "alternate_config_directories = $1" >/etc/postfix/main.cf
+    POSTFIX_MAIN_CREATED=1
+  fi
+}
+postfix_cleanup() { [[ -n "$POSTFIX_MAIN_CREATED" ]] && rm -f /etc/postfix/main.cf; POSTFIX_MAIN_CREATED=; }
+
+# postfix_start: postfix in $P: port 25 on $PIP with STARTTLS (www chain) and SASL AUTH
+# through dovecot's auth socket; port 25 on $NOTLS_IP without TLS; port 587 on $PIP with
+# the expired certificate.
+postfix_start() {
+  local d=$WORK/pf
+  mkdir -p "$d/cf" "$d/spool" "$d/data"
+  chown postfix "$d/data"
+  cat "$CERTS/www.pem" "$CERTS/test-intermediate.pem" >"$d/www-chain.pem"
+  cat "$CERTS/www-expired.pem" "$CERTS/test-intermediate.pem" >"$d/expired-chain.pem"
+  cat >"$d/cf/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $d/spool
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.example.test
+mydestination = mail.example.test
+inet_interfaces = $PIP, $NOTLS_IP
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtpd_banner = \$myhostname ESMTP Postfix
+maillog_file = /dev/stdout
+smtpd_tls_security_level = may
+smtpd_tls_cert_file = $d/www-chain.pem
+smtpd_tls_key_file = $CERTS/www.key
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $WORK/dovecot/auth-postfix
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+CONF
+  cat >"$d/cf/master.cf" <<CONF
+$PIP:smtp inet n - n - - smtpd
+$NOTLS_IP:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none -o smtpd_sasl_auth_enable=no
+$PIP:submission inet n - n - - smtpd -o smtpd_tls_cert_file=$d/expired-chain.pem -o smtpd_tls_key_file=$CERTS/www-expired.key
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+local unix - n n - - local
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+CONF
+  postfix_allow_config "$d/cf"
+  in_ns "$P" postfix -c "$d/cf" check >/dev/null 2>&1 || true
+  bg "$P" postfix postfix -c "$d/cf" start-fg
+  wait_listen "$P" 25 postfix
+}
+
+# dovecot_start: IMAP (143) and POP3 (110) on $PIP with TLS and on $NOTLS_IP without,
+# one user $PROXY_USER with $MAIL_PASSWORD, and an auth socket for postfix.
+dovecot_start() {
+  local d=$WORK/dovecot
+  mkdir -p "$d/run" "$d/mail"
+  chown dovecot:dovecot "$d"
+  printf '%s:{PLAIN}%s\n' "$PROXY_USER" "$MAIL_PASSWORD" >"$d/users"
+  cat "$CERTS/www.pem" "$CERTS/test-intermediate.pem" >"$d/www-chain.pem"
+  cat >"$d/dovecot.conf" <<CONF
+protocols = imap pop3
+listen = $PIP, $NOTLS_IP
+base_dir = $d/run
+state_dir = $d/state
+log_path = $d/dovecot.log
+ssl = yes
+ssl_cert = <$d/www-chain.pem
+ssl_key = <$CERTS/www.key
+local $NOTLS_IP {
+  ssl = no
+}
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $d/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/mail/%u
+}
+mail_location = maildir:$d/mail/%u
+service auth {
+  unix_listener $d/auth-postfix {
+    mode = 0666
+  }
+}
+CONF
+  bg "$P" dovecot dovecot -F -c "$d/dovecot.conf"
+  wait_listen "$P" 143 dovecot
+}
+V_POSTFIX=$(postconf -d mail_version 2>/dev/null | awk '{print $3}')
+V_DOVECOT=$(dovecot --version 2>/dev/null | awk '{print $1}')
+V_SWAKS=$(swaks --version 2>/dev/null | awk 'NR==1{print $3}')
+
+# s_starttls NAME PROTO ADDR:PORT [ARGS...]: openssl s_client -starttls PROTO, verifying against the test root; stdin QUIT.
+s_starttls() {
+  local name=$1 proto=$2 addr=$3; shift 3
+  printf '%s\r\n' "${S_QUIT:-QUIT}" | ip netns exec "$C" timeout 10 openssl s_client -starttls "$proto" -connect "$addr" -CAfile "$CERTS/test-root.pem" \
+    -verify_return_error -verify_hostname "$SNI" -servername "$SNI" "$@" >"$WORK/$name.log" 2>&1 || true
+}
+ossl_error() { grep -o 'SSL routines:[^:]*:[^:]*\|verify error:num=[0-9]*:[^:]*\|didn.t find starttls[^,]*\|STARTTLS not supported\|[A-Za-z]* failed' "$WORK/$1.log" | head -1; }
+# starttls_json FILE N PORT KIND STATUS CODE OUTCOME STAGE [EXTRA] [IP]: one record of the N-th connection
+starttls_json() {
+  local f=$1 n=$2 port=$3 kind=$4 status=$5 code=$6 outcome=$7 stage=$8 extra=${9:-} ip=${10:-$PIP}
+  local st; st=$(sid "$f" "$n")
+  printf '{ "server": { "ip": "%s", "port": %s }, "client": { "ip": "%s" }, "outcome": "%s", "stage": "%s",
+    "verdict": { "code": "%s" }, "tunnel": { "kind": "%s", "status": %s }%s }' "$ip" "$port" "$CIP" "$outcome" "$stage" "$code" "$kind" "$status" "${extra:+, $extra}"
+}
+
+sc_starttls_smtp() {
+  local f=$CAPTURES/starttls-smtp.pcap
+  mail_net smtp
+  dovecot_start
+  postfix_start
+  cap starttls-smtp
+  # (1) STARTTLS, verified, TLS 1.3, then QUIT inside TLS
+  s_starttls client1 smtp "$PIP:25"
+  # (2) swaks with AUTH PLAIN and no --tls: the credentials go in plain text
+  ip netns exec "$C" timeout 10 swaks --server "$PIP" --from "bob@example.test" --to "$PROXY_USER@mail.example.test" \
+    --auth PLAIN --auth-user "$PROXY_USER" --auth-password "$MAIL_PASSWORD" --quit-after AUTH >"$WORK/client2.log" 2>&1 || true
+  # (3) the server without TLS: s_client sends STARTTLS anyway
+  s_starttls client3 smtp "$NOTLS_IP:25"
+  # (4) the same server with swaks --tls: STARTTLS is not advertised
+  ip netns exec "$C" timeout 10 swaks --server "$NOTLS_IP" --from "bob@example.test" --to "$PROXY_USER@mail.example.test" --tls \
+    >"$WORK/client4.log" 2>&1 || true
+  # (5) submission (587) with the expired certificate, verified
+  s_starttls client5 smtp "$PIP:587" -tls1_2
+  cap_done starttls-smtp
+  said client1 'Verification: OK|Verify return code: 0'
+  said client2 '235 2.7.0 Authentication successful'
+  said client4 'STARTTLS'
+  said client4 'STARTTLS'
+  (( $(streams "$f") == 5 )) || die "starttls-smtp: expected 5 connections"
+  local r3 a5
+  r3=$(fields "$f" "tcp.stream==$(sid "$f" 2) && smtp.response.code" smtp.response.code | tail -2 | head -1)
+  a5=$(frame "$f" "tcp.stream==$(sid "$f" 4) && tls.alert_message.desc==45")
+  expect starttls-smtp "postfix $V_POSTFIX (SASL through dovecot $V_DOVECOT): (1) openssl s_client -starttls smtp, verified against the test root: TLS 1.3 after 220 2.0.0 Ready to start TLS; (2) swaks $V_SWAKS --auth PLAIN without --tls: the login goes in plain text before any STARTTLS ($(grep -m1 -o '235 2.7.0 .*' "$WORK/client2.log")); (3) s_client -starttls smtp to the listener without TLS: $(ossl_error client3), STARTTLS answered $r3; (4) swaks --tls to it: $(grep -m1 -o '\*\*\*.*' "$WORK/client4.log"); (5) s_client -tls1_2 to submission (587), whose certificate expired: the client's certificate_expired alert. The password must never appear in hsi's output." \
+    "OpenSSL $V_OPENSSL s_client, swaks $V_SWAKS, postfix $V_POSTFIX, dovecot $V_DOVECOT, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(starttls_json "$f" 0 25 starttls-smtp '"220"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 1 25 starttls-smtp null starttls.not_requested failed tunnel_request '"protocol": "unknown"'),
+  $(starttls_json "$f" 2 25 starttls-smtp "\"$r3\"" starttls.refused failed tunnel_request '"protocol": "tls", "verdict": { "code": "starttls.refused", "confidence": "certain" }' "$NOTLS_IP"),
+  $(starttls_json "$f" 3 25 starttls-smtp null starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP"),
+  $(starttls_json "$f" 4 587 starttls-smtp '"220"' tls.cert_expired failed server_hello_done "\"protocol\": \"tls\", \"cutFrame\": $a5") ]
+JSON
+}
+
+sc_starttls_imap_pop3() {
+  local f=$CAPTURES/starttls-imap-pop3.pcap
+  mail_net imap
+  dovecot_start
+  wait_listen "$P" 110 dovecot
+  cap starttls-imap-pop3
+  S_QUIT='a9 LOGOUT' s_starttls client1 imap "$PIP:143"
+  s_starttls client2 pop3 "$PIP:110"
+  S_QUIT='a9 LOGOUT' s_starttls client3 imap "$NOTLS_IP:143"
+  s_starttls client4 pop3 "$NOTLS_IP:110"
+  cap_done starttls-imap-pop3
+  said client1 'Verification: OK|Verify return code: 0'
+  said client2 'Verification: OK|Verify return code: 0'
+  (( $(streams "$f") == 4 )) || die "starttls-imap-pop3: expected 4 connections"
+  expect starttls-imap-pop3 "dovecot $V_DOVECOT: (1) openssl s_client -starttls imap to the listener with TLS: TLS 1.3 after the tagged OK; (2) s_client -starttls pop3: STLS, +OK, TLS 1.3; (3) -starttls imap to the address where dovecot has ssl = no: $(ossl_error client3); (4) -starttls pop3 there: $(ossl_error client4)" \
+    "OpenSSL $V_OPENSSL s_client, dovecot $V_DOVECOT, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(starttls_json "$f" 0 143 starttls-imap '"OK"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 1 110 starttls-pop3 '"+OK"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 2 143 starttls-imap '"BAD"' starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP"),
+  $(starttls_json "$f" 3 110 starttls-pop3 '"-ERR"' starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP") ]
+JSON
+}
+
 # =======================================================================================
 ALL_SCENARIOS=(
   proxy-connect-ok proxy-auth-required proxy-denied proxy-upstream-failed proxy-not-a-proxy proxy-interception
-  proxy-tunnelled-failures proxy-tinyproxy socks-dante socks-auth
+  proxy-tunnelled-failures proxy-tinyproxy socks-dante socks-auth starttls-smtp starttls-imap-pop3
 )
 
 main() {
