@@ -706,10 +706,197 @@ sc_starttls_imap_pop3() {
 JSON
 }
 
+
+# ------------------------------------------------------------------ FTP: vsftpd
+# vsftpd_start ADDR SSL NAME: vsftpd on ADDR:21 in $P, ssl_enable=SSL (the www chain).
+vsftpd_start() {
+  local addr=$1 ssl=$2 name=$3 d=$WORK/$3
+  mkdir -p "$d/empty"
+  cat "$CERTS/www.pem" "$CERTS/test-intermediate.pem" >"$d/www-chain.pem"
+  cat >"$d/vsftpd.conf" <<CONF
+listen=YES
+listen_address=$addr
+background=NO
+anonymous_enable=NO
+local_enable=YES
+secure_chroot_dir=$d/empty
+ssl_enable=$ssl
+rsa_cert_file=$d/www-chain.pem
+rsa_private_key_file=$CERTS/www.key
+ssl_tlsv1=YES
+ssl_sslv2=NO
+ssl_sslv3=NO
+seccomp_sandbox=NO
+vsftpd_log_file=$d/vsftpd.log
+CONF
+  bg "$P" "$name" vsftpd "$d/vsftpd.conf"
+  for _ in $(seq 1 100); do in_ns "$P" ss -ltnH "src $addr:21" | grep -q . && return 0; sleep 0.05; done
+  logof "$name" >&2; die "vsftpd did not start on $addr:21"
+}
+
+sc_starttls_ftp() {
+  local f=$CAPTURES/starttls-ftp.pcap
+  mail_net ftp
+  vsftpd_start "$PIP" YES ftps
+  vsftpd_start "$NOTLS_IP" NO ftp
+  cap starttls-ftp
+  s_starttls client1 ftp "$PIP:21"
+  s_starttls client2 ftp "$NOTLS_IP:21"
+  cap_done starttls-ftp
+  said client1 'Verification: OK|Verify return code: 0'
+  (( $(streams "$f") == 2 )) || die "starttls-ftp: expected 2 connections"
+  local r2; r2=$(fields "$f" "tcp.stream==$(sid "$f" 1) && ftp.response.code" ftp.response.code | sed -n 2p)
+  expect starttls-ftp "vsftpd $(vsftpd -v 0>&1 2>&1 | awk '{print $3}'): (1) openssl s_client -starttls ftp to a server with ssl_enable=YES: AUTH TLS, 234, TLS 1.3; (2) the same to a server with ssl_enable=NO: AUTH TLS answered $r2 ($(ossl_error client2))" \
+    "OpenSSL $V_OPENSSL s_client, vsftpd, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(starttls_json "$f" 0 21 ftp-auth-tls '"234"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 1 21 ftp-auth-tls "\"$r2\"" starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP") ]
+JSON
+}
+
+# ------------------------------------------------------------------ LDAP: slapd
+# slapd_start ADDR TLS NAME: slapd on ldap://ADDR/ in $P with an empty database; TLS=yes adds the www chain.
+slapd_start() {
+  local addr=$1 tls=$2 name=$3 d=$WORK/$3
+  mkdir -p "$d/db"
+  cat "$CERTS/www.pem" "$CERTS/test-intermediate.pem" >"$d/www-chain.pem"
+  cp "$CERTS/www.key" "$d/www.key"
+  {
+    echo "include /etc/ldap/schema/core.schema"
+    echo "pidfile $d/slapd.pid"
+    echo "modulepath /usr/lib/ldap"
+    echo "moduleload back_mdb"
+    if [[ $tls == yes ]]; then
+      echo "TLSCertificateFile $d/www-chain.pem"
+      echo "TLSCertificateKeyFile $d/www.key"
+    fi
+    echo "database mdb"
+    echo "suffix dc=example,dc=test"
+    echo "directory $d/db"
+  } >"$d/slapd.conf"
+  bg "$P" "$name" slapd -d 0 -f "$d/slapd.conf" -h "ldap://$addr/"
+  for _ in $(seq 1 100); do in_ns "$P" ss -ltnH "src $addr:389" | grep -q . && return 0; sleep 0.05; done
+  logof "$name" >&2; die "slapd did not start on $addr:389"
+}
+
+sc_starttls_ldap() {
+  local f=$CAPTURES/starttls-ldap.pcap
+  mail_net ldap
+  slapd_start "$PIP" yes ldaps
+  slapd_start "$NOTLS_IP" no ldap
+  ns_hosts "$C" "$PIP $SNI"   # ldapsearch checks the certificate against the name it connects to
+  cap starttls-ldap
+  ip netns exec "$C" env LDAPTLS_CACERT="$CERTS/test-root.pem" timeout 10 ldapsearch -ZZ -x -H "ldap://$SNI" -b "" -s base namingContexts \
+    >"$WORK/client1.log" 2>&1 || true
+  ip netns exec "$C" env LDAPTLS_CACERT="$CERTS/test-root.pem" timeout 10 ldapsearch -ZZ -x -H "ldap://$NOTLS_IP" -b "" -s base namingContexts \
+    >"$WORK/client2.log" 2>&1 || true
+  cap_done starttls-ldap
+  said client1 'result: 0 Success'
+  said client2 'ldap_start_tls'
+  local r2; r2=$(fields "$f" "tcp.stream==$(sid "$f" 1) && ldap.protocolOp==24" ldap.resultCode | head -1)
+  expect starttls-ldap "slapd $(slapd -VV 2>&1 | grep -o 'slapd [0-9.]*' | head -1 | cut -d' ' -f2): (1) ldapsearch -ZZ to a server with a TLS certificate: StartTLS, success, TLS 1.3, the search inside TLS; (2) ldapsearch -ZZ to a server without TLS: the extended response carries resultCode $r2 ($(grep -m1 'ldap_start_tls' "$WORK/client2.log"))" \
+    "ldapsearch (OpenLDAP), slapd, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(starttls_json "$f" 0 389 starttls-ldap '"0"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 1 389 starttls-ldap "\"$r2\"" starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP") ]
+JSON
+}
+
+
+# ------------------------------------------------------------------ PostgreSQL, MariaDB
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+# pg_start ADDR SSL NAME: a PostgreSQL cluster of its own on ADDR:5432 in $P (trust auth), ssl = SSL.
+pg_start() {
+  local addr=$1 ssl=$2 name=$3 d=$WORK/$3
+  mkdir -p "$d"
+  chown postgres "$d"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$d/data" -A trust --no-sync >"$WORK/$name-initdb.log" 2>&1 || { logof "$name-initdb" >&2; die "initdb failed"; }
+  echo "host all all 10.79.0.0/24 trust" >>"$d/data/pg_hba.conf"
+  cat "$CERTS/www.pem" "$CERTS/test-intermediate.pem" >"$d/server.crt"
+  install -o postgres -m 600 "$CERTS/www.key" "$d/server.key"
+  chown postgres "$d/server.crt"
+  ip netns exec "$P" runuser -u postgres -- "$PGBIN/postgres" -D "$d/data" -c listen_addresses="$addr" -c port=5432 \
+    -c unix_socket_directories="$d" -c ssl="$ssl" -c ssl_cert_file="$d/server.crt" -c ssl_key_file="$d/server.key" \
+    </dev/null >"$WORK/$name.log" 2>&1 &
+  for _ in $(seq 1 200); do in_ns "$P" ss -ltnH "src $addr:5432" | grep -q . && return 0; sleep 0.05; done
+  logof "$name" >&2; die "postgres did not start on $addr:5432"
+}
+psql_to() {  # psql_to NAME CONNINFO
+  ip netns exec "$C" timeout 10 psql "$2" -c 'select 1' >"$WORK/$1.log" 2>&1 || true
+}
+
+sc_db_postgres() {
+  local f=$CAPTURES/db-postgres.pcap
+  mail_net pg
+  pg_start "$PIP" on pg
+  pg_start "$NOTLS_IP" off pgplain
+  cap db-postgres
+  psql_to client1 "host=$SNI hostaddr=$PIP dbname=postgres user=postgres sslmode=verify-full sslrootcert=$CERTS/test-root.pem"
+  psql_to client2 "host=$NOTLS_IP dbname=postgres user=postgres sslmode=require"
+  psql_to client3 "host=$PIP dbname=postgres user=postgres sslmode=disable"
+  cap_done db-postgres
+  said client1 '1 row'
+  said client2 'SSL'
+  said client3 '1 row'
+  expect db-postgres "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'): (1) psql sslmode=verify-full to a server with ssl = on: SSLRequest, 'S', TLS 1.3, the query inside TLS; (2) psql sslmode=require to a server with ssl = off: 'N' ($(head -1 "$WORK/client2.log")); (3) psql sslmode=disable: a plain-text StartupMessage, no SSLRequest" \
+    "psql, PostgreSQL, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(starttls_json "$f" 0 5432 postgres-ssl '"S"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 1 5432 postgres-ssl '"N"' starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP"),
+  $(starttls_json "$f" 2 5432 postgres-ssl null starttls.not_requested failed tunnel_request '"protocol": "unknown"') ]
+JSON
+}
+
+# mariadb_start ADDR SSL NAME: a MariaDB server of its own on ADDR:3306 in $P; SSL=yes with the www chain.
+mariadb_start() {
+  local addr=$1 ssl=$2 name=$3 d=$WORK/$3
+  mkdir -p "$d"
+  chown mysql "$d"
+  mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" --auth-root-authentication-method=normal --skip-test-db >"$WORK/$name-install.log" 2>&1 \
+    || { logof "$name-install" >&2; die "mariadb-install-db failed"; }
+  cat "$CERTS/www.pem" "$CERTS/test-intermediate.pem" >"$d/server.crt"
+  install -o mysql -m 600 "$CERTS/www.key" "$d/server.key"
+  echo "CREATE USER IF NOT EXISTS 'hsi'@'$CIP';" >"$d/init.sql"
+  chown mysql "$d/init.sql"
+  local tls=(--skip-ssl)
+  [[ $ssl == yes ]] && tls=(--ssl-cert="$d/server.crt" --ssl-key="$d/server.key")
+  bg "$P" "$name" mariadbd --no-defaults --user=mysql --datadir="$d/data" --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" \
+    --bind-address="$addr" --port=3306 --skip-name-resolve --init-file="$d/init.sql" "${tls[@]}"
+  for _ in $(seq 1 200); do in_ns "$P" ss -ltnH "src $addr:3306" | grep -q . && return 0; sleep 0.1; done
+  logof "$name" >&2; die "mariadbd did not start on $addr:3306"
+}
+mariadb_to() {  # mariadb_to NAME ADDR [ARGS...]
+  local name=$1 addr=$2; shift 2
+  ip netns exec "$C" timeout 10 mariadb -h "$addr" -P 3306 -u "${MY_USER:-hsi}" "$@" -e 'select 1' >"$WORK/$name.log" 2>&1 || true
+}
+
+sc_db_mariadb() {
+  local f=$CAPTURES/db-mariadb.pcap
+  mail_net my
+  mariadb_start "$PIP" yes my
+  mariadb_start "$NOTLS_IP" no myplain
+  cap db-mariadb
+  mariadb_to client1 "$PIP" --ssl --ssl-ca="$CERTS/test-root.pem"
+  mariadb_to client2 "$NOTLS_IP" --ssl --ssl-ca="$CERTS/test-root.pem"
+  mariadb_to client3 "$PIP" --skip-ssl
+  ip -n "$C" addr add 10.79.0.4/24 dev c0
+  ip -n "$C" route add "$PIP/32" dev c0 src 10.79.0.4   # the mariadb client cannot choose its source address
+  mariadb_to client4 "$PIP" --ssl --ssl-ca="$CERTS/test-root.pem"
+  cap_done db-mariadb
+  said client1 '^1$'
+  said client3 '^1$'
+  said client4 '1130'
+  expect db-mariadb "MariaDB $(mariadbd --version | awk '{print $3}'): (1) mariadb --ssl to a server with ssl-cert/ssl-key: the greeting offers CLIENT_SSL, the client's SSLRequest, TLS 1.3 ($(head -1 "$WORK/client1.log")); (2) mariadb --ssl to a server started with --skip-ssl: no CLIENT_SSL in the greeting ($(head -1 "$WORK/client2.log")); (3) mariadb --skip-ssl: a plain-text login; (4) mariadb from another client address (10.79.0.4), which no account allows: the server greets with ERR 1130 ($(head -1 "$WORK/client4.log"))" \
+    "mariadb client, MariaDB, tcpdump $V_TCPDUMP" "$CA_OPTS" <<JSON
+[ $(starttls_json "$f" 0 3306 mysql-ssl '"ssl"' tls.ok completed application_data '"protocol": "tls"'),
+  $(starttls_json "$f" 1 3306 mysql-ssl null starttls.refused failed tunnel_request '"protocol": "tls"' "$NOTLS_IP"),
+  $(starttls_json "$f" 2 3306 mysql-ssl null starttls.not_requested failed tunnel_request '"protocol": "unknown"'),
+  $(starttls_json "$f" 3 3306 mysql-ssl '"err:1130"' unknown.other failed tunnel_request '"protocol": "unknown", "client": { "ip": "10.79.0.4" }') ]
+JSON
+}
+
 # =======================================================================================
 ALL_SCENARIOS=(
   proxy-connect-ok proxy-auth-required proxy-denied proxy-upstream-failed proxy-not-a-proxy proxy-interception
   proxy-tunnelled-failures proxy-tinyproxy socks-dante socks-auth starttls-smtp starttls-imap-pop3
+  starttls-ftp starttls-ldap db-postgres db-mariadb
 )
 
 main() {

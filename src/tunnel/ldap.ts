@@ -28,6 +28,9 @@ export const LDAP_RESULT_CODES: Readonly<Record<number, string>> = Object.freeze
   52: 'unavailable', 53: 'unwillingToPerform', 80: 'other',
 });
 
+/** Operations whose body starts with an LDAPResult (the responses, RFC 4511 §4.1.9). */
+const RESULT_OPERATIONS: ReadonlySet<number> = new Set([1, 5, 7, 9, 11, 13, 15, 24]);
+
 export const ldapResultName = (code: number): string => LDAP_RESULT_CODES[code] ?? `resultCode ${code}`;
 export const ldapOperationName = (op: number): string => LDAP_OPERATIONS[op] ?? `operation ${op}`;
 
@@ -99,7 +102,7 @@ export function decodeLdapMessage(b: Uint8Array): Decoded<LdapMessage> {
     if (msg.op === 23 && constructed) {
       const name = tlv(b, op.start, op.end);
       if (name && name.tag === 0x80) msg.requestName = latin1(b.subarray(name.start, name.end));
-    } else if (constructed && msg.op % 2 === 1 && msg.op !== 19 && msg.op !== 25 && msg.op !== 4) {
+    } else if (constructed && RESULT_OPERATIONS.has(msg.op)) {
       // responses: LDAPResult first (resultCode, matchedDN, diagnosticMessage)
       const code = tlv(b, op.start, op.end);
       if (code && code.tag === 0x0a) {
