@@ -87,8 +87,9 @@ describe('JA4 corpus: streams and decodings agree with the expected output', () 
     } catch {
       continue;
     }
-    // QUIC and DTLS are UDP: out of scope.
-    const tcpRows = rows.filter((r) => (r.dstport === '443' || r.dstport === '22') && !f.includes('quic') && !(r['JA4.1'] ?? 't').startsWith('q'));
+    // QUIC and DTLS are UDP: out of scope here. The proxy captures' streams go to the proxy's port.
+    const tunnelled = /connect|socks/.test(f);
+    const tcpRows = rows.filter((r) => (r.dstport === '443' || r.dstport === '22' || tunnelled) && !f.includes('quic') && !(r['JA4.1'] ?? 't').startsWith('q'));
     if (tcpRows.length === 0) continue;
     it(f, async () => {
       const recs = await analyse(join(corpusPcapDir, f));
@@ -106,8 +107,8 @@ describe('JA4 corpus: streams and decodings agree with the expected output', () 
         const found = find(row);
         // Rows with only latency or HTTP fingerprints may be QUIC (UDP) streams: those must
         // be TCP in the capture to be ours.
-        const tunnelled = recs.some((x) => (x.tcp as TcpView).tunnel);
-        if (!row['JA4.1'] && !row.ssh_extras && !tunnelled && !tuples.has(`${row.src}:${row.srcport}>${row.dst}:${row.dstport}`)) continue;
+        const encapsulated = recs.some((x) => (x.tcp as TcpView).tunnel);
+        if (!row['JA4.1'] && !row.ssh_extras && !encapsulated && !tunnelled && !tuples.has(`${row.src}:${row.srcport}>${row.dst}:${row.dstport}`)) continue;
         assert.ok(found.length > 0, `${where}: not reported with that client and server (got ${recs.map((x) => `${x.client.ip}:${x.client.port}→${x.server.ip}:${x.server.port}`).join(', ')})`);
         if (row['JA4.1']) {
           const withHello = found.map((x) => x.tls as TlsView | undefined).filter((t) => t?.clientHello);
@@ -139,6 +140,40 @@ describe('JA4 corpus: streams and decodings agree with the expected output', () 
           }
         }
       }
+    });
+  }
+});
+
+/**
+ * The proxy captures' tunnels, as tshark decodes them: the CONNECT request line or the SOCKS
+ * request's destination, and the proxy's answer (tshark -Y 'http.request.method == "CONNECT"
+ * || socks').
+ */
+const TUNNELS: Record<string, { kind: string; target: string; status: string; outcome: string; sni: string | null }[]> = {
+  'https-connect.pcap': [{ kind: 'http-connect', target: 'ts01-b.cloudsink.net:443', status: '200', outcome: 'completed', sni: null }],
+  // the client's ClientHello segment was not captured: the handshake cannot be judged
+  'socks4-https.pcap': [{ kind: 'socks4a', target: 'login.live.com:443', status: 'socks4:0x5a', outcome: 'incomplete', sni: null }],
+  'socks-https-example.pcap': [
+    { kind: 'socks4', target: '93.184.216.119:443', status: 'socks4:0x5a', outcome: 'completed', sni: 'www.example.com' },
+    { kind: 'socks4a', target: 'www.example.com:443', status: 'socks4:0x5a', outcome: 'completed', sni: 'www.example.com' },
+    { kind: 'socks5', target: '93.184.216.119:443', status: 'socks5:0x00', outcome: 'completed', sni: 'www.example.com' },
+  ],
+};
+
+describe('JA4 corpus: TLS behind HTTP CONNECT and SOCKS, found by default', () => {
+  for (const [f, want] of Object.entries(TUNNELS)) {
+    it(f, async () => {
+      const recs = await analyse(join(corpusPcapDir, f));
+      assert.equal(recs.length, want.length, `connections: ${recs.map((r) => r.verdict.code).join(', ')}`);
+      want.forEach((w, i) => {
+        const r = recs[i]!;
+        const t = r.tunnel as { kind: string; target: string; status: string; established: boolean };
+        assert.equal(r.protocol, 'tls');
+        assert.deepEqual({ kind: t.kind, target: t.target, status: t.status, established: t.established }, { kind: w.kind, target: w.target, status: w.status, established: true });
+        assert.equal(r.outcome, w.outcome);
+        assert.equal((r.tls as TlsView).clientHello?.serverName ?? null, w.sni);
+        assert.equal(r.ladder.find((e) => e.layer !== 'tcp')?.layer, 'tunnel', 'the tunnel is the first stage of the ladder');
+      });
     });
   }
 });

@@ -27,7 +27,7 @@ CIP=10.79.0.1      # client
 PIP=10.79.0.2      # proxy (or the STARTTLS server)
 OIP=10.79.1.2      # origin, behind the proxy
 SNI=www.example.test
-TUNNEL_PACKAGES="iproute2 procps tcpdump tshark openssl curl squid-openssl tinyproxy dante-server postfix swaks libnet-ssleay-perl dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils postgresql mariadb-server mariadb-client python3"
+TUNNEL_PACKAGES="iproute2 procps tcpdump tshark openssl curl squid-openssl tinyproxy dante-server microsocks postfix swaks libnet-ssleay-perl dovecot-imapd dovecot-pop3d vsftpd slapd ldap-utils postgresql mariadb-server mariadb-client python3"
 # Passwords of the test users: the credential tests check that none of them reaches any output.
 PROXY_USER=alice
 PROXY_PASSWORD='Pr0xy-S3cret-9f2c'
@@ -903,7 +903,7 @@ main() {
   if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi
   if [[ "${1:-}" == --packages ]]; then echo "$TUNNEL_PACKAGES"; return; fi
   [[ $EUID -eq 0 ]] || die "run as root (network namespaces, captures)"
-  need ip tcpdump tshark openssl curl squid "$PY"
+  need ip iptables tcpdump tshark openssl curl squid tinyproxy danted microsocks postfix swaks dovecot vsftpd slapd ldapsearch psql mariadbd mariadb mariadb-install-db "$PY"
   local list=("$@") sc
   (( ${#list[@]} )) || list=("${ALL_SCENARIOS[@]}")
   for sc in "${list[@]}"; do declare -F "sc_${sc//-/_}" >/dev/null || die "unknown scenario '$sc' (see --list)"; done

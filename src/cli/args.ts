@@ -21,7 +21,7 @@ const READ = ['read', 'tui', 'live'] as const;
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', kind: 'flag', help: 'NDJSON connection records on stdout instead of the human report', commands: ['read', 'live'] },
-  { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable (default 443,22); TLS/SSH on other ports is recognised by its bytes', commands: READ },
+  { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable (default 443,22, and the usual proxy, STARTTLS and database ports when their connections carry TLS or a preamble); TLS, SSH or a proxy request on other ports is recognised by its bytes', commands: READ },
   { name: 'any-port', kind: 'flag', help: 'report every TCP connection, whatever its port or content', commands: READ },
   { name: 'known-hosts', kind: 'string', arg: 'FILE', help: 'OpenSSH known_hosts file to check SSH host keys against (plain or hashed)', commands: READ },
   { name: 'ca-file', kind: 'string', arg: 'FILE', help: 'PEM trust anchors for judging certificate chains (default: the system store)', commands: READ },

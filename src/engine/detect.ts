@@ -28,6 +28,9 @@ function startsWith(b: Uint8Array, s: string): boolean {
 export function classify(b: Uint8Array): Speech {
   if (b.length === 0) return 'too-short';
   const t = b[0]!;
+  // The first byte of a TLS record header, or of an SSLv2 hello: wait for the rest.
+  if (b.length === 1 && ((t >= 20 && t <= 24) || (t & 0x80) !== 0)) return 'too-short';
+  if ((t & 0x80) !== 0 && b.length < 4 && !(t >= 20 && t <= 24)) return 'too-short';
   // TLS record: type 20-24, version 3.x.
   if (t >= 20 && t <= 24 && b.length >= 2 && b[1] === 3) {
     if (b.length < 6) return b.length >= 3 && b[2]! <= 4 ? (t === 22 ? 'too-short' : 'tls-other') : 'too-short';

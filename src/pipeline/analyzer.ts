@@ -16,6 +16,7 @@ import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
 import { annotateTunnel } from '../diagnose/rules-tunnel.js';
 import { sshFindings } from '../diagnose/findings-ssh.js';
 import { tlsFindings } from '../diagnose/findings-tls.js';
+import { tunnelFindings } from '../diagnose/findings-tunnel.js';
 import { buildRecord, type ConnectionRecord } from '../report/record.js';
 import { lookupKnownHosts, type KnownHostsFile } from '../ssh/known-hosts.js';
 import { sshJson } from '../ssh/json.js';
@@ -154,7 +155,7 @@ export class Analyzer {
     const d = diagnose(input, RULES, stageOf);
     annotateTunnel(d, input);
     downgradeForDrops(d, input.drops);
-    for (const f of [...tlsFindings(input), ...sshFindings(input)]) conn.addFinding(f);
+    for (const f of [...tlsFindings(input), ...sshFindings(input), ...tunnelFindings(input)]) conn.addFinding(f);
     const rec = this.record(input, d);
     this.learn(input, rec);
     this.opts.onRecord(rec, conn);

@@ -31,8 +31,10 @@ export function outcomeLabel(r: ConnectionRecord, st: Style): string {
 /** One line of what the connection was about: SNI / versions, or SSH software. */
 export function identityLine(r: ConnectionRecord): string {
   const parts: string[] = [];
-  if (r.protocol === 'tls' || r.tls) {
-    const t = (r.tls ?? {}) as TlsView;
+  const tunnel = r.tunnel as { kind: string; target: string | null; status: string | null } | null;
+  if (tunnel) parts.push(`${tunnel.kind}${tunnel.target ? ` to ${escapeForTerminal(tunnel.target)}` : ''}${tunnel.status !== null ? ` (${escapeForTerminal(tunnel.status)})` : ''}`);
+  const t = (r.tls ?? {}) as TlsView;
+  if ((r.protocol === 'tls' || r.tls) && (!tunnel || t.clientHello)) {
     const sni = t.clientHello?.serverName;
     parts.push(sni ? `SNI ${escapeForTerminal(sni)}` : 'no SNI');
     const v = t.serverHello?.version;

@@ -11,6 +11,7 @@ import { compressionName } from '../registry/tls-misc.js';
 import { signatureSchemeName } from '../registry/tls-sigschemes.js';
 import { versionName } from '../registry/tls-versions.js';
 import type { SshJson, SshKexInitJson } from '../ssh/json.js';
+import type { TunnelJson } from '../tunnel/json.js';
 import type { NegotiatedField } from '../ssh/negotiate.js';
 import { sshOf, tlsOf, type TlsRecord } from './records.js';
 import type { Entry } from './state.js';
@@ -47,11 +48,27 @@ export interface Offers {
 /** The offers of a connection as data (what the pane renders; tests read this). */
 export function offersOf(e: Entry): Offers | null {
   const r = e.record;
+  const tunnel = tunnelSection(r);
   const tls = tlsOf(r);
-  if (tls?.clientHello) return tlsOffers(r, tls);
   const ssh = sshOf(r);
-  if (ssh && (ssh.clientBanner || ssh.serverBanner || ssh.clientKexinit || ssh.serverKexinit)) return sshOffers(r, ssh);
-  return null;
+  let o: Offers | null = null;
+  if (tls?.clientHello) o = tlsOffers(r, tls);
+  else if (ssh && (ssh.clientBanner || ssh.serverBanner || ssh.clientKexinit || ssh.serverKexinit)) o = sshOffers(r, ssh);
+  if (!tunnel) return o;
+  // The preamble comes first: what the client asked the proxy (or server) for, and the answer.
+  if (o) return { ...o, sections: [tunnel, ...o.sections] };
+  return { headline: [sp(r.verdict.summary, { fg: r.outcome === 'failed' ? 'red' : 'yellow' })], heads: [], sections: [tunnel] };
+}
+
+/** The tunnel before TLS: the client's requests in its column, the answers in the server's. */
+function tunnelSection(r: ConnectionRecord): Section | null {
+  const t = r.tunnel as TunnelJson | null;
+  if (!t) return null;
+  const steps = (side: 'client' | 'server'): Item[] =>
+    t.steps.filter((s) => s.from === side).map((s) => ({ text: `${s.text} (frame ${s.frame})`, mark: (side === 'server' && s.frame === t.answerFrame) || (side === 'client' && s.frame === t.frame) ? 'chosen' : 'offered' }));
+  const note: Line = [sp(t.target ? `target ${t.target}` : t.kind, { fg: 'gray' })];
+  if (t.status !== null) note.push(sp(` · status ${t.status}`, { fg: t.established ? 'green' : 'red' }));
+  return { title: `Tunnel (${t.kind})`, note, failed: !t.established && t.result !== 'greeting', client: steps('client'), server: steps('server') };
 }
 
 export function offersLines(e: Entry, width: number): Line[] {
