@@ -237,6 +237,28 @@ describe('certificates (cert-expired.pcap)', async () => {
   });
 });
 
+describe('TLS behind a proxy (proxy-auth-required.pcap)', async () => {
+  const { recs } = await load('proxy-auth-required');
+  it('puts the tunnel first in the offers: requests on the left, the proxy\'s answers on the right', () => {
+    const refused = offersOf(entry(recs[0]!))!;
+    const t = section(refused.sections, /^Tunnel/);
+    assert.match(t.client[0]!.text, /^CONNECT www\.example\.test:443 HTTP\/1\.1 \(frame \d+\)$/);
+    assert.match(t.server[0]!.text, /^HTTP\/1\.1 407 Proxy Authentication Required/);
+    assert.equal(t.failed, true);
+    const ok = offersOf(entry(recs[2]!))!;
+    assert.equal(ok.sections[0]!.title, 'Tunnel (http-connect)');
+    assert.ok(ok.sections.some((x) => x.title.startsWith('Cipher suites')), 'then the ClientHello lists');
+    assert.equal(section(ok.sections, /^Tunnel/).failed, false);
+  });
+  it('draws CONNECT → 200 → ClientHello on the ladder', () => {
+    const text = texts(ladderLines(entry(recs[2]!), 120)).join('\n');
+    const connect = text.indexOf('CONNECT www.example.test:443');
+    const answer = text.indexOf('200 Connection established');
+    const hello = text.indexOf('ClientHello');
+    assert.ok(connect >= 0 && connect < answer && answer < hello, text);
+  });
+});
+
 describe('the mixed demo (demo.pcapng)', async () => {
   const { recs, expect } = await load('demo', 'pcapng');
   it('lists every connection: time, protocol, client → server, SNI or software, verdict', () => {
