@@ -19,7 +19,8 @@ import {
   fixesSelfSigned, fixesUntrusted,
 } from './fixes-tls.js';
 import type { DiagnosisInput } from './input.js';
-import { firstClose, rel, who } from './tcp-facts.js';
+import { formatDuration } from '../x509/duration.js';
+import { firstClose, pathLoss, peerReceived, rel, who } from './tcp-facts.js';
 import type { CloseKind, Confidence, Hit, Rule } from './types.js';
 
 // ---- how the handshake ended -----------------------------------------------------------------
@@ -221,8 +222,9 @@ export function certRefusal(input: DiagnosisInput): CertRefusal | null {
   }
   // A silent close right after the server's certificate, before the client's key exchange,
   // counts only when the chain judged here has an error a client would refuse.
+  // The client can only have judged a certificate that reached it (its ACK covers it).
   const certs = tls.certificates;
-  if (end.kind === 'close' && certs && end.frame >= certs.frame && !tls.clientKeyExchange && input.chain && !input.chain.ok) {
+  if (end.kind === 'close' && certs && end.frame >= certs.frame && !tls.clientKeyExchange && input.chain && !input.chain.ok && peerReceived(input.conn, 'server', certs.frame) !== false && !pathLoss(input.conn)) {
     return { end, alert: null, confidence: 'likely' };
   }
   return null;
@@ -250,6 +252,27 @@ function errorsInOrder(chain: ChainReport): ChainProblem[] {
   return [...ranked, ...errors.filter((p) => !ranked.includes(p))];
 }
 
+/** Faults that hold only for the trust store hsi judged with, which need not be the client's. */
+const STORE_RELATIVE: ReadonlySet<string> = new Set(['tls.cert_chain_incomplete', 'tls.cert_untrusted']);
+
+/**
+ * What the capture proves by itself, first: the dates against the packets' time, the name
+ * against the SNI, a self-signed leaf, a weak signature or key, a missing serverAuth; then
+ * the other errors; the store-relative faults last. For a generic alert (bad_certificate,
+ * certificate_unknown, an encrypted alert, a silent close) this is the order of likelihood:
+ * the client's trust store is not the one of the machine running hsi.
+ */
+const PROVABLE_FIRST: readonly string[] = [
+  'tls.cert_expired', 'tls.cert_not_yet_valid', 'tls.cert_hostname_mismatch', 'tls.cert_self_signed',
+  'cert.md5_signature', 'cert.sha1_signature', 'cert.weak_key', 'cert.no_server_auth',
+];
+
+function provableFirst(chain: ChainReport): ChainProblem[] {
+  const ranked = PROVABLE_FIRST.flatMap((code) => chain.problems.filter((p) => p.code === code));
+  const rest = errorsInOrder(chain).filter((p) => !ranked.includes(p));
+  return [...ranked, ...rest.filter((p) => !STORE_RELATIVE.has(p.code)), ...rest.filter((p) => STORE_RELATIVE.has(p.code))];
+}
+
 const certLabel = (chain: ChainReport, i: number): string => {
   const c = chain.certificates[i]?.cert;
   return c ? (c.subjectCN !== null ? `CN=${c.subjectCN}` : c.subject || '(empty subject)') : `certificate #${i} (not decodable)`;
@@ -273,8 +296,11 @@ export function problemWords(p: ChainProblem, chain: ChainReport, sni: string | 
   switch (p.code) {
     case 'tls.cert_expired':
       return `${whose} has expired${cert ? ` (notAfter ${cert.notAfter})` : ''}`;
-    case 'tls.cert_not_yet_valid':
-      return `${whose} is not valid yet${cert ? ` (notBefore ${cert.notBefore})` : ''}: a clock is wrong, or it was issued for a future date`;
+    case 'tls.cert_not_yet_valid': {
+      const ahead = cert ? cert.notBeforeDate.getTime() - Date.parse(chain.time) : NaN;
+      const soon = ahead > 0 && ahead <= 30 * 86_400_000;
+      return `${whose} is not valid yet${cert ? ` (notBefore ${cert.notBefore}${soon ? `, ${formatDuration(ahead)} after the capture` : ''})` : ''}: ${soon ? "only that far in the future, it points to a clock: the client's is behind, or the server's (or its CA's) was ahead when the certificate was made" : 'a clock is wrong, or it was issued for a future date'}`;
+    }
     case 'tls.cert_hostname_mismatch':
       return `it does not name "${sni ?? ''}", the name the client asked for (it covers ${chain.hostname?.covered.join(', ') || 'no names'})`;
     case 'tls.cert_self_signed':
@@ -329,12 +355,15 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
   const tls = input.tls!;
   const chain = input.chain;
   const sni = tls.clientHello?.hello.ext.serverName ?? null;
-  const errors = chain ? errorsInOrder(chain) : [];
   const fit = fitting(r.alert?.description ?? null);
+  // A specific alert names its reason; a generic one is weighed by what the capture proves.
+  const errors = chain ? (fit === null ? provableFirst(chain) : errorsInOrder(chain)) : [];
   const matched = errors.find((p) => fit === null || (p.verdict !== undefined && fit.has(p.verdict))) ?? null;
   // The client's alert names another reason than the errors found here: keep the first error, but only as likely.
   const chosen = matched ?? errors[0] ?? null;
-  const confidence: Confidence = chosen && !matched ? 'likely' : r.confidence;
+  // A fault of this machine's trust store is not necessarily the client's.
+  const storeRelative = chosen !== null && STORE_RELATIVE.has(chosen.code) && chain !== null && chain.trustStore.kind !== 'file';
+  const confidence: Confidence = (chosen && !matched) || storeRelative ? (r.confidence === 'certain' ? 'likely' : r.confidence) : r.confidence;
   const how = r.alert
     ? r.alert.description !== null
       ? `with the alert ${alertLabel(r.alert.description)}`
@@ -351,6 +380,7 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
   if (chain?.interception) evidence.push(`interception: ${chain.interception.evidence}; to confirm, ${chain.interception.confirm}`);
   if (chain) {
     evidence.push(storeLine(chain));
+    if (storeRelative) evidence.push(`that trust store is this machine's (${chain.trustStore.source}), not necessarily the client's: give the client's CA bundle with --ca-file to judge with it`);
     if (!chosen) {
       evidence.push(...chain.checks.map((c) => `checked: ${c}`));
       evidence.push(...chain.notChecked.map((c) => `not checked: ${c}`));

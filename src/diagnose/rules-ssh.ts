@@ -41,7 +41,7 @@ import {
   type SshSoftware,
 } from './fixes-ssh.js';
 import { handshakeServer, type DiagnosisInput } from './input.js';
-import { firstClose, mtuBlackhole, rel, segmentEvidence, who } from './tcp-facts.js';
+import { firstClose, lossCutFrame, lossEvidence, mtuBlackhole, rel, who } from './tcp-facts.js';
 import type { Hit, Outcome, Rule } from './types.js';
 
 /** Names shown per offer in a summary before "and N more". */
@@ -436,8 +436,9 @@ export const sshMtuBlackhole = sshRule('ssh.mtu_blackhole', 'failed', 'a large S
   const { ssh, conn } = input;
   const mtu = mtuBlackhole(conn);
   if (!mtu) return null;
-  // TCP delivers in order: nothing the side sent from the first lost segment on arrived.
-  const firstLost = Math.min(...mtu.segments.map((s) => s.frames[0]!));
+  // TCP delivers in order: nothing the side sent from the first lost segment on arrived
+  // (seen from the receiver, the lost messages were never captured at all).
+  const firstLost = mtu.view === 'sender' ? Math.min(...mtu.segments.map((s) => s.frames[0]!)) : Infinity;
   const lost = ssh.messages.filter((m) => m.from === mtu.side && m.frame >= firstLost);
   const delivered = ssh.messages.filter((m) => !(m.from === mtu.side && m.frame >= firstLost));
   let stage: SshStage = 'banner';
@@ -448,9 +449,9 @@ export const sshMtuBlackhole = sshRule('ssh.mtu_blackhole', 'failed', 'a large S
   const lostWhat = lost.length > 0 ? lost.map((m) => `${m.name} (${m.size} byte${m.size === 1 ? '' : 's'})`).join(', ') : 'encrypted packets';
   const peer = mtu.side === 'server' ? 'client' : 'server';
   const evidence = [
-    ...segmentEvidence(conn, mtu.side, mtu.segments),
+    ...lossEvidence(conn, mtu.side, mtu.segments, mtu.hole ? [mtu.hole] : []),
     `the lost data holds the ${who(mtu.side)}'s ${lostWhat}: the ${peer} never received it`,
-    `smaller packets from the ${who(mtu.side)} got through${mtu.largestAcked > 0 ? ` (largest acknowledged segment: ${mtu.largestAcked} bytes)` : ''}; the lost IP packets are ${mtu.smallest} bytes or more`,
+    `smaller packets from the ${who(mtu.side)} got through${mtu.largestAcked > 0 ? ` (largest acknowledged segment: ${mtu.largestAcked} bytes)` : ''}${mtu.view === 'sender' ? `; the lost IP packets are ${mtu.smallest} bytes or more` : ''}`,
   ];
   const close = firstClose(conn);
   if (close) evidence.push(closeEvidence(conn, close, ''));
@@ -459,11 +460,13 @@ export const sshMtuBlackhole = sshRule('ssh.mtu_blackhole', 'failed', 'a large S
   if (kex && sshAlgorithm('kex', kex).postQuantum && lost.some((m) => m.type === 31)) {
     fixes.push(`Until the path is fixed, a classic key exchange keeps the server's reply small: \`ssh -o KexAlgorithms=curve25519-sha256 ${conn.server.endpoint.ip}\` (the ${kex} reply carries about 1 KB more)`);
   }
-  const sent = mtu.segments[0]!.frames;
-  const last = sent.filter((f) => !close || f <= close.frame).pop() ?? sent[sent.length - 1]!;
+  const sent = mtu.segments[0]?.frames ?? [];
+  const last = sent.filter((f) => !close || f <= close.frame).pop() ?? sent[sent.length - 1] ?? lossCutFrame(conn, mtu.side, mtu.segments);
   return {
     confidence: 'likely',
-    summary: `The ${who(mtu.side)}'s full-size packets never reached the ${peer}: its ${lost[0]?.name ?? 'data'} was retransmitted and never acknowledged while small packets passed — a path-MTU black hole; the ${peer} waits in the key exchange until it gives up.`,
+    summary: mtu.view === 'sender'
+      ? `The ${who(mtu.side)}'s full-size packets never reached the ${peer}: its ${lost[0]?.name ?? 'data'} was retransmitted and never acknowledged while small packets passed — a path-MTU black hole; the ${peer} waits in the key exchange until it gives up.`
+      : `The ${who(mtu.side)}'s full-size packets never reached the ${peer}: ${mtu.hole!.len} bytes of its key exchange are missing before a short tail that did arrive, while small packets passed — a path-MTU black hole; the ${peer} waits in the key exchange until it gives up.`,
     evidence,
     fixes,
     cutFrame: last,

@@ -6,7 +6,7 @@ import { escapeForTerminal, latin1 } from '../wire/text.js';
 import { classify, describeSpeech } from '../engine/detect.js';
 import { icmpRejects } from '../net/decode.js';
 import { fixCaptureMore, fixHostFirewall, fixListening, fixNetworkFirewall, fixReachability, fixStalled, fixTcpWrappers } from './fixes.js';
-import { endpointText, firstClose, rel, segmentEvidence, stalled, synEvidence, synSpan, SYN_TIMEOUT_MIN_SECONDS, who } from './tcp-facts.js';
+import { endpointText, firstClose, lossCutFrame, lossEvidence, rel, stalled, synEvidence, synSpan, SYN_TIMEOUT_MIN_SECONDS, who } from './tcp-facts.js';
 import type { Hit, Rule } from './types.js';
 
 /** The part of the diagnosis input TCP rules read. */
@@ -95,7 +95,8 @@ export const tcpTimeout: Rule<BaseInput> = {
         ...(isSsh(c) ? ['ssh -vvv shows "Connection timed out" for this case; ssh -o ConnectTimeout=5 fails faster'] : []),
       ],
       cutFrame: lastSyn,
-      closedBy: null,
+      // the client retransmitted its SYN, then went silent: it gave up
+      closedBy: 'client',
       closeKind: 'timeout',
       stage: 'tcp_connect',
     };
@@ -145,16 +146,18 @@ export const tcpStalled: Rule<BaseInput> = {
     const s = stalled(conn);
     if (!s) return null;
     const { ip, port } = server(conn);
-    const first = s.segments[0]!;
-    const last = first.frames[first.frames.length - 1]!;
+    const close = firstClose(conn);
     return {
       confidence: 'likely',
-      summary: `The ${who(s.side)}'s data was retransmitted and never acknowledged: it is lost on the way (or dropped by a firewall) after the TCP connection was set up.`,
-      evidence: [...segmentEvidence(conn, s.side, s.segments), `small packets (the TCP handshake) got through, so the path is not simply down`],
+      summary: s.segments.length > 0
+        ? `The ${who(s.side)}'s data was retransmitted and never acknowledged: it is lost on the way (or dropped by a firewall) after the TCP connection was set up.`
+        : `Part of the ${who(s.side)}'s data never arrived and was never acknowledged: it is lost on the way (or dropped by a firewall) after the TCP connection was set up.`,
+      evidence: [...lossEvidence(conn, s.side, s.segments, s.holes), `small packets (the TCP handshake) got through, so the path is not simply down`],
       fixes: fixStalled(ip, port),
-      cutFrame: last,
-      closedBy: firstClose(conn)?.side ?? null,
-      closeKind: firstClose(conn)?.kind ?? 'timeout',
+      cutFrame: lossCutFrame(conn, s.side, s.segments),
+      // the side that kept retransmitting (or waiting) and went silent gave up
+      closedBy: close?.side ?? (s.segments.length > 0 ? s.side : s.side === 'client' ? 'server' : 'client'),
+      closeKind: close?.kind ?? 'timeout',
     };
   },
 };
@@ -237,8 +240,6 @@ export function previewText(b: Uint8Array, max = 60): string {
   return escapeForTerminal(line);
 }
 
-/** Connection-setup rules: they apply whatever the protocol, before any handshake byte. */
-export const TCP_SETUP_RULES: Rule<BaseInput>[] = [tcpRefused, tcpTimeout, tcpReset];
 /** Rules for connections that carried no TLS/SSH handshake, after the protocol rules. */
 export const TCP_TAIL_RULES: Rule<BaseInput>[] = [noPayloadRule, otherProtocol];
 

@@ -23,7 +23,7 @@ import { groupName } from '../registry/tls-groups.js';
 import { isGrease } from '../registry/tls-names.js';
 import { isTls13Family, SSL3, versionName } from '../registry/tls-versions.js';
 import type { ClientHello } from '../tls/hello.js';
-import type { AlertSeen, TlsState } from '../tls/state.js';
+import type { AlertSeen, TlsStage, TlsState } from '../tls/state.js';
 import { escapeForTerminal } from '../wire/text.js';
 import {
   ALERT_ADVICE, fixesAlert, fixesAlpn, fixesCipher, fixesClientCert, fixesClientClosed, fixesGroup, fixesMtu,
@@ -35,7 +35,7 @@ import {
   acceptedProblems, alertLine, at, CERT_RULES, certificateFixes, type Classified, classifierRules, endFields, endLine,
   failedTls, failure, fixTarget, isClientCertificateAlert, problemWords, type TlsEnd,
 } from './rules-cert.js';
-import { firstClose, mtuBlackhole, segmentEvidence, unackedRetransmitted, who } from './tcp-facts.js';
+import { firstClose, lossCutFrame, lossEvidence, mtuBlackhole, pathLoss, peerReceived, who } from './tcp-facts.js';
 import type { Confidence, Rule } from './types.js';
 
 /** A client that waited this long after its acknowledged ClientHello without an answer met a silent server. */
@@ -117,7 +117,7 @@ function knowledgeLine(list: readonly Success[]): string | null {
 }
 
 /** Frames of segments retransmitted and never acknowledged: a path problem, not a decision. */
-const pathTrouble = (conn: Connection): boolean => unackedRetransmitted(conn.client).length > 0 || unackedRetransmitted(conn.server).length > 0;
+const pathTrouble = (conn: Connection): boolean => pathLoss(conn);
 
 /** "server_hello_done" → "ServerHelloDone". */
 const messageName = (name: string): string => (name.startsWith('0x') ? `handshake message ${name}` : name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(''));
@@ -609,26 +609,44 @@ export const tlsMtuBlackhole: Rule<DiagnosisInput> = {
     if (!tls || tls.completed || tls.midstream || !tls.clientHello) return null;
     const m = mtuBlackhole(input.conn);
     if (!m) return null;
-    const first = m.segments[0]!;
     const close = firstClose(input.conn);
     const t = fixTarget(input);
+    const peer = m.side === 'server' ? 'client' : 'server';
+    const what = m.side === 'server' ? "the server's TLS flight" : "the client's large TLS messages";
+    const summary =
+      m.view === 'sender'
+        ? `Path-MTU black hole: the ${who(m.side)}'s full-size packets (IP packets of ${m.smallest} bytes${m.segments.some((x) => x.ipLen > m.smallest) ? ' and more' : ''}) were retransmitted and never acknowledged, while small packets got through: the ${peer} never received ${what}.`
+        : `Path-MTU black hole: only the short tail of ${what} reached the ${peer}; ${m.hole!.len} bytes sent before it in full-size packets never arrived, while small packets got through.`;
     return {
       confidence: 'likely',
-      summary: `Path-MTU black hole: the ${who(m.side)}'s full-size packets (IP packets of ${m.smallest} bytes${m.segments.some((x) => x.ipLen > m.smallest) ? ' and more' : ''}) were retransmitted and never acknowledged, while small packets got through; the ${m.side === 'server' ? 'client never received the server\'s TLS flight' : 'server never received the client\'s large TLS messages'}.`,
+      summary,
       evidence: lines(
         helloLine(input, tls, []),
-        ...segmentEvidence(input.conn, m.side, m.segments),
+        ...lossEvidence(input.conn, m.side, m.segments, m.hole ? [m.hole] : []),
         `small packets passed: the TCP handshake${m.largestAcked > 0 ? `, and ${who(m.side)} segments of up to ${m.largestAcked} bytes were acknowledged` : ''}`,
-        tls.stage && `the handshake stopped at ${tls.stage} from the capture's point of view`,
         close && `${at(input, close.frame, close.time)}: the ${who(close.side)} gave up (${close.kind.toUpperCase()})`,
       ),
       fixes: fixesMtu(t),
-      cutFrame: first.frames[first.frames.length - 1]!,
-      closedBy: close?.side ?? null,
+      cutFrame: lossCutFrame(input.conn, m.side, m.segments),
+      closedBy: close?.side ?? m.side,
       closeKind: close?.kind ?? 'timeout',
+      stage: reachedStage(input, tls),
     };
   },
 };
+
+/**
+ * The last handshake step the client could have seen: a server message counts only if its
+ * bytes reached the client (acknowledged), whatever the capture saw leave the server.
+ */
+export function reachedStage(input: DiagnosisInput, tls: TlsState): TlsStage {
+  const sh = tls.serverHello;
+  if (sh && peerReceived(input.conn, 'server', sh.frame) === false) return 'client_hello';
+  if (!sh && !tls.stage) return 'client_hello';
+  const certs = tls.certificates;
+  if (certs && peerReceived(input.conn, 'server', certs.frame) === false) return 'server_hello';
+  return tls.stage ?? 'client_hello';
+}
 
 export const tlsNoResponse: Rule<DiagnosisInput> = {
   code: 'tls.no_response',

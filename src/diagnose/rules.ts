@@ -10,14 +10,18 @@
 //  6. incomplete: nothing can be concluded.
 
 import type { DiagnosisInput } from './input.js';
-import { incompleteRule, tcpStalled, TCP_SETUP_RULES, TCP_TAIL_RULES } from './rules-tcp.js';
+import { incompleteRule, tcpRefused, tcpReset, tcpStalled, tcpTimeout, TCP_TAIL_RULES } from './rules-tcp.js';
+import { tcpResetInjected } from './rules-reset.js';
 import { TLS_RULES_WIRE, TLS_RULES_PATH, TLS_RULES_INFERRED } from './rules-tls.js';
 import { SSH_RULES_WIRE, SSH_RULES_PATH, SSH_RULES_INFERRED } from './rules-ssh.js';
 import { TUNNEL_RULES, tunnelStage } from './rules-tunnel.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule<DiagnosisInput>[] = [
-  ...TCP_SETUP_RULES,
+  tcpRefused,
+  tcpTimeout,
+  tcpResetInjected,
+  tcpReset,
   ...TUNNEL_RULES,
   ...TLS_RULES_WIRE,
   ...SSH_RULES_WIRE,

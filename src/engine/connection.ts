@@ -37,7 +37,23 @@ export interface SentSegment {
 export interface CloseEvent {
   frame: number;
   time: number;
+  /** TTL / hop limit and IPv4 identification (-1: none) of the packet that carried it. */
+  ttl: number;
+  ipId: number;
 }
+
+/** Bytes of a side's stream the capture never saw, and where. */
+export interface Hole {
+  seq: number;
+  len: number;
+  frame: number;
+  time: number;
+}
+
+/** Holes remembered per side. */
+export const MAX_HOLES = 8;
+/** Handshake packets per side whose TCP checksum is checked (offload signs). */
+export const CHECKSUM_SAMPLES = 3;
 
 export class SideState {
   readonly stream = new StreamReassembler();
@@ -72,6 +88,25 @@ export class SideState {
   snaplenCut = 0;
   /** When tunnelled: this side's tunnel endpoint (the outer IP address). */
   outerIp = '';
+  /** TTL / hop limit of this side's packets as captured (the first one; RSTs left out), -1 until seen. */
+  ttl = -1;
+  /** Packets (RSTs left out) whose TTL differed from the first one. */
+  ttlChanges = 0;
+  /** IPv4 identification of this side's last packet (RSTs left out; -1: none). */
+  ipIdLast = -1;
+  /** Consecutive packets whose IP ID went up by 1..64 (a per-connection counter), and those that did not. */
+  ipIdSteps = 0;
+  ipIdJumps = 0;
+  /** TCP checksums checked on this side's first packets, and how many were wrong. */
+  checksumsChecked = 0;
+  checksumsBad = 0;
+  /** Highest sequence number this side's data reached (seq + length), valid once it sent data. */
+  seqEnd = 0;
+  /** Acknowledgements this side received that did not move (duplicate ACKs from the peer). */
+  dupAcks = 0;
+  dupAckFrames: number[] = [];
+  /** Bytes of this side's stream missing from the capture. */
+  holes: Hole[] = [];
   /** Where this side's reassembled bytes go (made once by the engine). */
   sink: import('../net/stream.js').StreamSink | null = null;
 
@@ -146,6 +181,7 @@ export class Connection {
   /** The three-way handshake completed (final ACK or first data after SYN-ACK). */
   established = false;
   establishedFrame = 0;
+  establishedTime = 0;
   /** Packets of this connection retained for --save-failures / TUI save (bounded), if enabled. */
   packetLog: { frame: number; tsSec: number; tsNsec: number; linkType: number; origLen: number; data: Uint8Array }[] | null = null;
   packetLogBytes = 0;

@@ -10,7 +10,8 @@ import type { Packet } from '../capture/packet.js';
 import { FragmentReassembler } from '../net/fragments.js';
 import { decodePacket, icmpDescription, ipv4String, ipv6String, Skip, SKIP_NAMES, TcpSegment, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../net/decode.js';
 import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
-import { Connection, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
+import { Connection, MAX_HOLES, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
+import { observeIp } from './ip-facts.js';
 import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
@@ -355,20 +356,21 @@ export class Engine {
     const side: Side = fromClient ? 'client' : 'server';
     const ref: FrameRef = { frame: p.frame, time };
     me.packets++;
+    observeIp(me, s);
     const flags = s.flags;
 
     if (flags & TCP_SYN) this.syn(c, me, side, ref);
     if (flags & TCP_ACK) this.ackFrom(c, peer, s.ack, ref);
     if (s.payloadLen > 0) this.payload(c, me, side, ref);
     if ((flags & TCP_FIN) && !me.fin) {
-      me.fin = { frame: p.frame, time };
+      me.fin = { frame: p.frame, time, ttl: s.ttl, ipId: s.ipId };
       me.stream.fin(s.seq, s.payloadLen);
       this.ladder(c, side, ref, 'FIN');
       this.endStream(c, me, side, ref);
       c.tracker?.onClose(side, 'fin', ref);
     }
     if ((flags & TCP_RST) && !me.rst) {
-      me.rst = { frame: p.frame, time };
+      me.rst = { frame: p.frame, time, ttl: s.ttl, ipId: s.ipId };
       this.ladder(c, side, ref, 'RST');
       this.endStream(c, me, side, ref);
       this.endStream(c, peer, side === 'client' ? 'server' : 'client', ref);
@@ -404,9 +406,17 @@ export class Engine {
     if (!c.established && ackedSide === c.server && ackedSide.isn >= 0 && c.client.isn >= 0 && seqDiff(ack, ackedSide.isn) >= 1) {
       c.established = true;
       c.establishedFrame = ref.frame;
+      c.establishedTime = ref.time;
     }
     // Only an ACK that moves forward can cover more segments (duplicate ACKs are common).
-    if (ackedSide.highestAcked >= 0 && seqDiff(ack, ackedSide.highestAcked) <= 0) return;
+    if (ackedSide.highestAcked >= 0 && seqDiff(ack, ackedSide.highestAcked) <= 0) {
+      // A pure ACK repeating itself while data is outstanding: the receiver misses a segment.
+      if (this.seg.payloadLen === 0 && ack === ackedSide.highestAcked && (this.seg.flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0 && ackedSide.dataSegments > 0 && seqDiff(ackedSide.seqEnd, ack) > 0) {
+        ackedSide.dupAcks++;
+        if (ackedSide.dupAckFrames.length < MAX_SYN_FRAMES) ackedSide.dupAckFrames.push(ref.frame);
+      }
+      return;
+    }
     ackedSide.highestAcked = ack;
     for (const seg of ackedSide.sent) {
       if (seg.ackedBy === 0 && seqDiff(ack, seqAdd(seg.seq, seg.len)) >= 0) {
@@ -422,9 +432,12 @@ export class Engine {
     if (!c.established && c.client.synFrames.length > 0 && c.server.synFrames.length > 0) {
       c.established = true;
       c.establishedFrame = ref.frame;
+      c.establishedTime = ref.time;
     }
     me.dataSegments++;
     me.payloadBytes += s.payloadLen;
+    const end = seqAdd(s.seq, s.payloadLen);
+    if (me.dataSegments === 1 || seqDiff(end, me.seqEnd) > 0) me.seqEnd = end;
     if (s.payloadLen > me.maxSegment) me.maxSegment = s.payloadLen;
     if (s.ipLen > me.maxIpLen) me.maxIpLen = s.ipLen;
     if (s.payloadCaptured < s.payloadLen) {
@@ -509,8 +522,9 @@ export class Engine {
     st.sink = {
       data: (bytes, ref) => this.deliver(c, role(), bytes, ref),
       opaque: (len, ref) => c.tracker?.onOpaque(role(), len, ref),
-      gap: (len, ref) => {
+      gap: (len, ref, seq) => {
         const side = role();
+        if (st.holes.length < MAX_HOLES) st.holes.push({ seq, len, frame: ref.frame, time: ref.time });
         c.addFinding({ severity: 'warning', code: 'tcp.capture_gap', message: `${len} bytes from the ${side} were not captured (frame ${ref.frame})`, frames: [ref.frame] });
         this.ladder(c, side, ref, `[${len} bytes not captured]`);
         if (c.tracker) c.tracker.onGap(side, len, ref);
@@ -596,8 +610,8 @@ export class Engine {
 
   private trackCloseOnly(me: SideState, c: Connection, time: number, frame: number): void {
     const s = this.seg;
-    if (s.flags & TCP_FIN && !me.fin) me.fin = { frame, time };
-    if (s.flags & TCP_RST && !me.rst) me.rst = { frame, time };
+    if (s.flags & TCP_FIN && !me.fin) me.fin = { frame, time, ttl: s.ttl, ipId: s.ipId };
+    if (s.flags & TCP_RST && !me.rst) me.rst = { frame, time, ttl: s.ttl, ipId: s.ipId };
     if (c.closed) {
       this.finish(c, 'closed');
       this.bury(c);

@@ -90,10 +90,44 @@ export class TcpSegment {
   outerSrc = '';
   outerDst = '';
   vlan = -1;
+  /** IPv4 TTL or IPv6 hop limit of the (innermost) IP header. */
+  ttl = 0;
+  /** IPv4 identification, or -1 (IPv6, or a reassembled datagram). */
+  ipId = -1;
+  /** Where the IP header starts in `data`, and where the TCP header does (for checksums on demand). */
+  ipStart = 0;
+  tcpStart = 0;
+  /** TCP header + payload length on the wire. */
+  tcpLen = 0;
 
   /** The captured payload bytes, as a view (made on demand: bulk data past the handshake never needs them). */
   get payload(): Uint8Array {
     return this.data.subarray(this.payloadStart, this.payloadStart + this.payloadCaptured);
+  }
+
+  /**
+   * Whether the TCP checksum is right (RFC 9293 §3.1, pseudo-header per RFC 791 / 8200);
+   * null when the segment was not captured whole or came out of a reassembled datagram.
+   * Computed on demand: a host capturing its own packets sees them before the NIC fills
+   * the checksum in (offload), which tells which side the capture ran on.
+   */
+  checksumValid(): boolean | null {
+    const d = this.data;
+    if (this.ipId === -2 || this.tcpStart + this.tcpLen > d.length || this.tcpLen < 20) return null;
+    let sum = 0;
+    if (this.ipVersion === 4) {
+      const a = this.ipStart;
+      sum += ((d[a + 12]! << 8) | d[a + 13]!) + ((d[a + 14]! << 8) | d[a + 15]!) + ((d[a + 16]! << 8) | d[a + 17]!) + ((d[a + 18]! << 8) | d[a + 19]!);
+    } else {
+      for (let i = 0; i < 16; i += 2) sum += ((this.src6[i]! << 8) | this.src6[i + 1]!) + ((this.dst6[i]! << 8) | this.dst6[i + 1]!);
+    }
+    sum += 6 + this.tcpLen;
+    const end = this.tcpStart + this.tcpLen;
+    let i = this.tcpStart;
+    for (; i + 1 < end; i += 2) sum += (d[i]! << 8) | d[i + 1]!;
+    if (i < end) sum += d[i]! << 8;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return sum === 0xffff;
   }
 }
 
@@ -221,12 +255,17 @@ function ipv4(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentRea
     seg.src4 = src;
     seg.dst4 = dst;
     seg.ipLen = ihl + whole.length;
+    seg.ttl = data[off + 8]!;
+    seg.ipId = -2; // reassembled: no checksum on demand
     return l4(proto, whole, 0, whole.length, seg, frags, frame, time, depth);
   }
   seg.ipVersion = 4;
   seg.src4 = src;
   seg.dst4 = dst;
   seg.ipLen = wireLen;
+  seg.ttl = data[off + 8]!;
+  seg.ipId = (data[off + 4]! << 8) | data[off + 5]!;
+  seg.ipStart = off;
   // TCP bounds its payload by the IP length itself; other protocols get the datagram trimmed
   // of any link-layer padding.
   return l4(proto, proto === 6 ? data : data.subarray(0, captured), off + ihl, wireLen - ihl, seg, frags, frame, time, depth);
@@ -275,6 +314,8 @@ function ipv6(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentRea
       seg.src6 = src;
       seg.dst6 = dst;
       seg.ipLen = 40 + whole.length;
+      seg.ttl = data[off + 7]!;
+      seg.ipId = -2;
       return l4(nh, whole, 0, whole.length, seg, frags, frame, time, depth);
     } else break;
     if (p > end) return Skip.Malformed;
@@ -283,6 +324,9 @@ function ipv6(data: Uint8Array, off: number, seg: TcpSegment, frags: FragmentRea
   seg.src6 = src;
   seg.dst6 = dst;
   seg.ipLen = 40 + (payloadLen === 0 ? data.length - off - 40 : payloadLen);
+  seg.ttl = data[off + 7]!;
+  seg.ipId = -1;
+  seg.ipStart = off;
   return l4(next, next === 6 ? data : data.subarray(0, end), p, wireRemaining, seg, frags, frame, time, depth);
 }
 
@@ -441,6 +485,8 @@ function tcp(data: Uint8Array, off: number, wireLen: number, seg: TcpSegment): S
   seg.sackPermitted = false;
   if (doff > 20 && (seg.flags & TCP_SYN) !== 0) tcpOptions(data, off + 20, off + doff, seg);
   const start = off + doff;
+  seg.tcpStart = off;
+  seg.tcpLen = wireLen;
   seg.payloadLen = wireLen - doff;
   seg.data = data;
   seg.payloadStart = start;

@@ -19,7 +19,8 @@ export const seqAdd = (a: number, n: number): number => (a + n) >>> 0;
 
 export interface StreamSink {
   data(bytes: Uint8Array, ref: FrameRef): void;
-  gap(length: number, ref: FrameRef): void;
+  /** `length` bytes from sequence number `seq` are missing from what was captured. */
+  gap(length: number, ref: FrameRef, seq: number): void;
   /** Opaque mode: `length` new bytes went by (not buffered, not delivered). */
   opaque?(length: number, ref: FrameRef): void;
 }
@@ -100,7 +101,7 @@ export class StreamReassembler {
         sink.data(payload.subarray(skip), ref);
       }
       const missing = wireLen - skip - have;
-      if (missing > 0) this.markGap(missing, ref, sink);
+      if (missing > 0) this.markGap(seqAdd(seq, skip + have), missing, ref, sink);
       this.next = seqAdd(seq, wireLen);
       this.drain(ref, sink);
       return skip > 0 ? SegmentKind.Overlap : SegmentKind.InOrder;
@@ -145,17 +146,17 @@ export class StreamReassembler {
     }
   }
 
-  private markGap(length: number, ref: FrameRef, sink: StreamSink): void {
+  private markGap(seq: number, length: number, ref: FrameRef, sink: StreamSink): void {
     this.gaps++;
     this.gapBytes += length;
-    sink.gap(length, ref);
+    sink.gap(length, ref, seq);
   }
 
   /** Declare everything before `seq` missing from the capture, then deliver what follows. */
   private skipTo(seq: number, ref: FrameRef, sink: StreamSink): void {
     const missing = seqDiff(seq, this.next);
     if (missing > 0) {
-      this.markGap(missing, ref, sink);
+      this.markGap(this.next, missing, ref, sink);
       this.next = seq >>> 0;
     }
     this.drain(ref, sink);

@@ -14,6 +14,8 @@ import { handshakeServer, type DiagnosisInput } from '../diagnose/input.js';
 import { Knowledge } from '../diagnose/knowledge.js';
 import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
 import { annotateTunnel } from '../diagnose/rules-tunnel.js';
+import { annotateResets } from '../diagnose/rules-reset.js';
+import { vantageOf, VantageTally } from '../diagnose/vantage.js';
 import { sshFindings } from '../diagnose/findings-ssh.js';
 import { tlsFindings } from '../diagnose/findings-tls.js';
 import { tunnelFindings } from '../diagnose/findings-tunnel.js';
@@ -56,6 +58,8 @@ export const KEEP_PACKET_BYTES = 2 * 1024 * 1024;
 export class Analyzer {
   readonly engine: Engine;
   readonly knowledge = new Knowledge();
+  /** Where the capture was taken, over all connections so far. */
+  readonly vantage = new VantageTally();
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   private failure: unknown = null;
@@ -154,9 +158,11 @@ export class Analyzer {
     const input = this.input(conn, openAtEnd, chain);
     const d = diagnose(input, RULES, stageOf);
     annotateTunnel(d, input);
+    annotateResets(d, input);
     downgradeForDrops(d, input.drops);
     for (const f of [...tlsFindings(input), ...sshFindings(input), ...tunnelFindings(input)]) conn.addFinding(f);
     const rec = this.record(input, d);
+    this.vantage.add(rec.vantage, conn);
     this.learn(input, rec);
     this.opts.onRecord(rec, conn);
   }
@@ -181,8 +187,9 @@ export class Analyzer {
   private record(input: DiagnosisInput, d: Diagnosis): ConnectionRecord {
     const { conn, tls, ssh, chain, tunnel } = input;
     const protocol = protocolOf(input);
-    const app: { tls?: unknown; ssh?: unknown; tunnel?: unknown } = {};
+    const app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown } = {};
     if (tunnel) app.tunnel = tunnelJson(tunnel);
+    app.vantage = vantageOf(conn);
     if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
     if (ssh) app.ssh = sshJson(ssh);
     conn.ladder.sort((a, b) => a.frame - b.frame);

@@ -7,6 +7,7 @@ import type { Connection, SideState } from '../engine/connection.js';
 import type { Finding, Side } from '../engine/types.js';
 import type { Diagnosis } from '../diagnose/diagnose.js';
 import type { CloseKind, Outcome, Verdict } from '../diagnose/types.js';
+import type { Vantage } from '../diagnose/vantage.js';
 
 export interface EndpointJson {
   ip: string;
@@ -76,6 +77,8 @@ export interface ConnectionRecord {
   transport: 'tcp' | 'udp';
   /** The plain-text preamble before TLS (proxy CONNECT / SOCKS, STARTTLS...), or null. */
   tunnel: unknown;
+  /** Where the capture was taken, as this connection's packets show. */
+  vantage: Vantage;
   tls?: unknown;
   ssh?: unknown;
   tcp: TcpJson;
@@ -104,7 +107,7 @@ export function buildRecord(
   conn: Connection,
   d: Diagnosis,
   protocol: 'tls' | 'ssh' | 'unknown',
-  app: { tls?: unknown; ssh?: unknown; tunnel?: unknown },
+  app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown },
 ): ConnectionRecord {
   const rec: ConnectionRecord = {
     id: conn.id,
@@ -124,6 +127,7 @@ export function buildRecord(
     verdict: d.verdict,
     transport: 'tcp',
     tunnel: app.tunnel ?? null,
+    vantage: (app.vantage as Vantage | undefined) ?? { point: 'unknown', confidence: 'possible', evidence: [] },
     tcp: {
       client: sideJson(conn.client),
       server: sideJson(conn.server),
