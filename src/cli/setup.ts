@@ -145,11 +145,11 @@ export class RecordOutput {
   }
 
   /** End of input: the summary (first, for files) and the buffered blocks. */
-  finish(header: string, notes: string[]): void {
+  finish(header: string, notes: string[], vantage: string | null = null): void {
     this.flush();
     this.writer?.close();
     if (this.opts.json) return;
-    const summary = renderSummary(this.counts, this.opts.style, header, notes);
+    const summary = renderSummary(this.counts, this.opts.style, header, notes, vantage);
     if (this.opts.summaryFirst) {
       this.out.write(summary + '\n\n');
       for (const b of this.blocks) this.out.write(b + '\n\n');

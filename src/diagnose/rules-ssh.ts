@@ -41,7 +41,7 @@ import {
   type SshSoftware,
 } from './fixes-ssh.js';
 import { handshakeServer, type DiagnosisInput } from './input.js';
-import { firstClose, lossCutFrame, lossEvidence, mtuBlackhole, rel, who } from './tcp-facts.js';
+import { firstClose, lossCutFrame, lossEvidence, mtuBlackhole, peerReceived, rel, who } from './tcp-facts.js';
 import type { Hit, Outcome, Rule } from './types.js';
 
 /** Names shown per offer in a summary before "and N more". */
@@ -148,10 +148,8 @@ function steps(ssh: SshState): Step[] {
  * Did the peer acknowledge the segment that carried this frame's data? Untracked segments
  * count as delivered (the engine keeps a bounded list).
  */
-function acknowledged(c: Connection, from: Side, frame: number): boolean {
-  const seg = c.side(from).sent.find((s) => s.frames.includes(frame));
-  return !seg || seg.ackedBy !== 0;
-}
+/** The peer received what `from` sent in `frame` (unknown counts as received). */
+const acknowledged = (c: Connection, from: Side, frame: number): boolean => peerReceived(c, from, frame) !== false;
 
 // --- host keys -----------------------------------------------------------------------------------
 

@@ -671,8 +671,9 @@ export const tlsNoResponse: Rule<DiagnosisInput> = {
       ),
       fixes: fixesNoResponse(fixTarget(input)),
       cutFrame: close?.frame ?? ch.frame,
-      closedBy: close?.side ?? null,
-      closeKind: close?.kind ?? 'timeout',
+      // the client waited for an answer, then gave up (unless the capture just stopped first)
+      closedBy: close?.side ?? (input.openAtEnd ? null : 'client'),
+      closeKind: close?.kind ?? (input.openAtEnd ? null : 'timeout'),
     };
   },
 };

@@ -40,7 +40,7 @@ const hopsFromInitial = (ttl: number): number => {
 
 function ttlWords(side: Side, ttl: number): string {
   const hops = hopsFromInitial(ttl);
-  return hops === 0 ? `the ${side}'s packets arrive with TTL ${ttl}, an initial value: no router between it and the capture` : `the ${side}'s with TTL ${ttl} (${hops} hop${hops === 1 ? '' : 's'} from an initial ${ttl + hops})`;
+  return hops === 0 ? `the ${side}'s packets arrive with TTL ${ttl}, an initial value: no router between it and the capture` : `the ${side}'s packets arrive with TTL ${ttl} (${hops} hop${hops === 1 ? '' : 's'} from an initial ${ttl + hops})`;
 }
 
 /** SYN → SYN-ACK and SYN-ACK → ACK, in seconds, when the capture saw all three. */
@@ -97,7 +97,9 @@ export function vantageOf(conn: Connection): Vantage {
     evidence.push(`SYN → SYN-ACK took ${ms(t1)}, SYN-ACK → ACK ${ms(t2)}${byRtt === 'client' ? ': the client answered at once (its own stack)' : byRtt === 'server' ? ': the server answered at once (its own stack)' : byRtt === 'middle' ? ': both halves take time, as seen from in between' : ''}`);
   }
 
-  if (byChecksum) return { point: byChecksum, confidence: 'likely', evidence };
+  // Virtual links (veth, bridges) carry unfinished checksums across hosts: trust them only
+  // where the TTLs do not point the other way.
+  if (byChecksum && (byTtl === null || byTtl === 'same' || byTtl === byChecksum)) return { point: byChecksum, confidence: 'likely', evidence };
   if (byTtl === 'client' || byTtl === 'server') {
     if (byRtt === 'middle') {
       evidence.push(`the capture point is next to the ${byTtl} (a router or tap on its side), not the ${byTtl} itself`);

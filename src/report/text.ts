@@ -110,8 +110,9 @@ export function count(c: SummaryCounts, r: ConnectionRecord): void {
   c.byProtocol.set(r.protocol, (c.byProtocol.get(r.protocol) ?? 0) + 1);
 }
 
-export function renderSummary(c: SummaryCounts, st: Style, header: string, notes: string[]): string {
+export function renderSummary(c: SummaryCounts, st: Style, header: string, notes: string[], vantage: string | null = null): string {
   const lines: string[] = [st.bold(header)];
+  if (vantage) lines.push(`  ${st.dim(escapeForTerminal(vantage))}`);
   const protos = [...c.byProtocol].map(([p, n]) => `${n} ${p.toUpperCase()}`).join(', ');
   lines.push(`  connections  ${String(c.total).padStart(6)}${protos ? `  (${protos})` : ''}`);
   lines.push(`  completed    ${st.green(String(c.completed).padStart(6))}`);

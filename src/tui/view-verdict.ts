@@ -65,6 +65,7 @@ export function verdictLines(e: Entry, width: number): Line[] {
   else if (r.closeKind) where.push(`ended by ${r.closeKind}`);
   out.push(...wrap(where.join(' · '), width, { fg: colour }));
   out.push(...wrap(`${r.protocol.toUpperCase()} ${endpoint(r.client)} → ${endpoint(r.server)} · frames ${r.firstFrame}–${r.lastFrame} · ${r.startTime} · ${r.duration.toFixed(3)} s`, width, { fg: 'gray' }));
+  if (r.vantage && r.vantage.point !== 'unknown') out.push(...wrap(`captured ${r.vantage.point === 'middle' ? 'in the middle of the path' : `on the ${r.vantage.point} side`} (${r.vantage.confidence}): ${r.vantage.evidence[0] ?? ''}`, width, { fg: 'gray' }));
   if (v.evidence.length > 0) out.push([], heading('Evidence'), ...bullets(v.evidence, width, '• '));
   if (v.fixes.length > 0) out.push([], heading('Fixes'), ...bullets(v.fixes, width, '→ ', { fg: 'green' }));
   const findings = r.findings.filter((f) => f.severity !== 'info' || r.outcome !== 'completed');

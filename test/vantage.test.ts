@@ -1,0 +1,139 @@
+// Verdicts that hold wherever the capture was taken: each failure of
+// scripts/captures/vantage.sh was captured at once on the client, on the router's
+// interface facing the client and on the server. The verdict must be the same at the three
+// points, or the one that vantage point can prove (stated in the table); the inferred
+// vantage must be the one the packets support. Plus the facts under it, on real packets:
+// TCP checksums as tshark computes them, a RST's TTL against its sender's.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { readCapture } from '../src/capture/source.js';
+import { decodePacket, Skip, TcpSegment } from '../src/net/decode.js';
+import type { ConnectionRecord } from '../src/report/record.js';
+import { analyse } from './helpers/analyse.js';
+import { capturesDir, corpusPcapDir } from './helpers/paths.js';
+
+type Point = 'client' | 'router' | 'server';
+
+/** Per scenario: the verdict at each point (null: the capture holds no connection). */
+const SCENARIOS: Record<string, { verdict: Record<Point, string | null>; why?: string }> = {
+  'mtu-blackhole': { verdict: { client: 'tls.mtu_blackhole', router: 'tls.mtu_blackhole', server: 'tls.mtu_blackhole' } },
+  'cert-not-yet-valid': { verdict: { client: 'tls.cert_not_yet_valid', router: 'tls.cert_not_yet_valid', server: 'tls.cert_not_yet_valid' } },
+  'cert-other-name': { verdict: { client: 'tls.cert_hostname_mismatch', router: 'tls.cert_hostname_mismatch', server: 'tls.cert_hostname_mismatch' } },
+  'syn-timeout': { verdict: { client: 'tcp.timeout', router: 'tcp.timeout', server: null }, why: 'the router drops the SYNs: nothing reaches the server' },
+  'reset-injected': {
+    verdict: { client: 'tcp.reset_injected', router: 'tcp.reset_injected', server: 'incomplete' },
+    why: 'the forged RST goes to the client only; the server sees an established connection go silent',
+  },
+  'server-closed': { verdict: { client: 'tls.server_closed', router: 'tls.server_closed', server: 'tls.server_closed' } },
+  'ssh-hostkey-mismatch': { verdict: { client: 'ssh.hostkey_mismatch', router: 'ssh.hostkey_mismatch', server: 'ssh.hostkey_mismatch' } },
+};
+
+/** The router's interface facing the client sees the client's packets with their initial TTL: it looks like the client. */
+const VANTAGE: Record<Point, string> = { client: 'client', router: 'client', server: 'server' };
+
+const recordsAt = async (scenario: string, point: Point): Promise<ConnectionRecord[]> => analyse(join(capturesDir, `vantage-${scenario}-${point}.pcap`));
+
+describe('the same failure seen from the client, the router and the server', () => {
+  for (const [scenario, s] of Object.entries(SCENARIOS)) {
+    it(`${scenario}${s.why ? ` (${s.why})` : ''}`, async () => {
+      const seen: Record<string, unknown> = {};
+      for (const point of ['client', 'router', 'server'] as const) {
+        const recs = await recordsAt(scenario, point);
+        const want = s.verdict[point];
+        if (want === null) {
+          assert.equal(recs.length, 0, `${point}: no connection`);
+          continue;
+        }
+        assert.equal(recs.length, 1, `${point}: one connection`);
+        const r = recs[0]!;
+        seen[point] = { code: r.verdict.code, closedBy: r.closedBy, closeKind: r.closeKind, stage: r.stage };
+        assert.equal(r.verdict.code, want, `${point}: ${r.verdict.summary}`);
+        assert.equal(r.vantage.point, VANTAGE[point], `${point}: vantage ${JSON.stringify(r.vantage)}`);
+        assert.ok(r.vantage.evidence.length > 0, 'the vantage says why');
+      }
+      // Where the verdict is the same, so are who gave up, how, and the stage the client reached.
+      const same = (['client', 'router', 'server'] as const).filter((p) => s.verdict[p] === s.verdict.client && seen[p]);
+      for (const p of same) assert.deepEqual(seen[p], seen['client'], `${p} agrees with the client: ${JSON.stringify(seen)}`);
+    });
+  }
+
+  it('a server-side capture of the black hole claims nothing the client could not have seen', async () => {
+    const [r] = await recordsAt('mtu-blackhole', 'server');
+    assert.equal(r!.stage, 'client_hello', 'the ServerHello never reached the client');
+    assert.match(r!.verdict.evidence.join('\n'), /the client never acknowledged frames? [\d, -]+: (they were|it was) lost on the way/);
+    assert.ok(!r!.verdict.code.startsWith('tls.cert'), 'no certificate verdict');
+  });
+
+  it('the client-side capture reads the hole, the tail and the duplicate ACKs', async () => {
+    const [r] = await recordsAt('mtu-blackhole', 'client');
+    assert.match(r!.verdict.summary, /only the short tail/);
+    assert.match(r!.verdict.evidence.join('\n'), /never arrived.*duplicate ACKs in frame/);
+  });
+
+  it('an unanswered SYN: the client gave up', async () => {
+    const [r] = await recordsAt('syn-timeout', 'client');
+    assert.equal(r!.closedBy, 'client');
+    assert.equal(r!.closeKind, 'timeout');
+  });
+
+  it("the forged RST's TTL is in the evidence, and the human report says where the capture was taken", async () => {
+    const [r] = await recordsAt('reset-injected', 'client');
+    assert.match(r!.verdict.evidence.join('\n'), /arrived with TTL 64, where every other packet of the server arrived with 63/);
+    const out = spawnSync(process.execPath, [join(capturesDir, '..', 'bin', 'hsi.js'), 'read', join(capturesDir, 'vantage-reset-injected-server.pcap')]).stdout.toString();
+    assert.match(out.split('\n')[1]!, /^ {2}captured on the server side \(10\.80\.1\.2\)/);
+  });
+
+  it('a genuine RST is vouched for by its sender (tls-server-reset)', async () => {
+    const [r] = await analyse(join(capturesDir, 'tls-server-reset.pcap'));
+    assert.equal(r!.verdict.code, 'tls.server_closed');
+    assert.match(r!.verdict.evidence.join('\n'), /the RST arrived with TTL \d+, like the server's other packets: the server sent it/);
+  });
+
+  it('without --ca-file, a fault of this machine\'s store is only likely, and says so', async () => {
+    const [r] = await analyse(join(capturesDir, 'cert-untrusted.pcap'));
+    assert.equal(r!.verdict.code, 'tls.cert_untrusted');
+    assert.equal(r!.verdict.confidence, 'likely');
+    assert.match(r!.verdict.evidence.join('\n'), /not necessarily the client's: give the client's CA bundle with --ca-file/);
+    const [withCa] = await analyse(join(capturesDir, 'cert-untrusted.pcap'), ['--ca-file', join(capturesDir, 'certs', 'test-root.pem')]);
+    assert.equal(withCa!.verdict.confidence, 'certain', 'a specific alert with the store the user gave decides');
+  });
+});
+
+describe('vantage on third-party captures', () => {
+  it('browsers-x509: a Windows client captured on itself (checksum offload, TTL 128 against servers many hops away)', async () => {
+    const recs = await analyse(join(corpusPcapDir, 'browsers-x509.pcapng'));
+    assert.ok(recs.length >= 3);
+    for (const r of recs) {
+      assert.equal(r.vantage.point, 'client', JSON.stringify(r.vantage));
+      assert.equal(r.vantage.confidence, 'likely');
+      assert.match(r.vantage.evidence[0]!, /checksum offload/);
+    }
+  });
+});
+
+describe('TCP checksums agree with tshark on real captures', () => {
+  // browsers-x509 and tls3 were taken on a host with checksum offload: wrong and right checksums mixed
+  const files = readdirSync(corpusPcapDir).filter((f) => /^(browsers-x509|tls3|ssh|socks-https-example)\.pcap/.test(f));
+  for (const f of files) {
+    it(f, async () => {
+      const file = join(corpusPcapDir, f);
+      const t = spawnSync('tshark', ['-n', '-r', file, '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.checksum.status'], { encoding: 'utf8' });
+      if (t.status !== 0) return; // no tshark here: the scenario tests still run
+      const want = new Map(t.stdout.trim().split('\n').map((l) => l.split('\t')).filter((x) => x[1] === '0' || x[1] === '1').map((x) => [Number(x[0]), x[1] === '1']));
+      const seg = new TcpSegment();
+      let compared = 0;
+      await readCapture(file, (p) => {
+        if (decodePacket(p.linkType, p.data, seg, null, p.frame, 0) !== Skip.None || !want.has(p.frame)) return;
+        const ok = seg.checksumValid();
+        if (ok === null) return;
+        assert.equal(ok, want.get(p.frame), `frame ${p.frame}`);
+        compared++;
+      });
+      assert.ok(compared > 5, `${compared} packets compared`);
+    });
+  }
+});
