@@ -39,7 +39,7 @@ describe('scenario captures', () => {
   for (const f of files) {
     const exp = JSON.parse(readFileSync(join(capturesDir, f), 'utf8')) as Expectation;
     const base = f.replace(/\.expect\.json$/, '');
-    const capture = readdirSync(capturesDir).find((c) => c !== f && c.startsWith(base + '.') && !c.endsWith('.json'));
+    const capture = readdirSync(capturesDir).find((c) => c !== f && c.startsWith(base + '.') && /\.(pcap|pcapng)(\.gz)?$/.test(c));
     it(`${base}: ${exp.description}`, async () => {
       assert.ok(capture, `capture file for ${f}`);
       const recs = await analyse(join(capturesDir, capture), exp.options ?? []);

@@ -119,6 +119,8 @@ export interface FormatSink {
   addInterface(iface: InterfaceInfo): void;
   addSection(section: SectionInfo): void;
   setInfo(info: Omit<CaptureInfo, 'sections' | 'interfaces'>): void;
+  /** A pcapng Decryption Secrets Block: its secrets type and data. */
+  secrets?(type: number, data: Uint8Array): void;
 }
 
 /** A capture format as the framing loop sees it. */
@@ -196,7 +198,15 @@ export class CaptureDecoder implements FormatSink {
   private sections: SectionInfo[] = [];
   private interfaces: InterfaceInfo[] = [];
 
-  constructor(private readonly onPacket: (p: Packet) => void) {}
+  constructor(
+    private readonly onPacket: (p: Packet) => void,
+    /** Decryption secrets found in the capture (pcapng DSB), before the packets they open. */
+    private readonly onSecrets?: (type: number, data: Uint8Array) => void,
+  ) {}
+
+  secrets(type: number, data: Uint8Array): void {
+    this.onSecrets?.(type, data.slice());
+  }
 
   /** True once decoding stopped (fatal problem, stop(), or end()): further pushes are ignored. */
   get done(): boolean {

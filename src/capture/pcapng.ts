@@ -357,8 +357,17 @@ export class PcapngFormat implements RecordFormat {
       case BLOCK.SHB:
         this.sectionHeader(buf, pos, len);
         return;
+      case BLOCK.DSB: {
+        // secrets type, secrets length, the secrets (padded to 32 bits), options
+        if (len < 20) return this.sink.problem('decryption secrets block shorter than its header', false, false);
+        const stype = le ? u32le(buf, pos + 8) : u32be(buf, pos + 8);
+        const slen = le ? u32le(buf, pos + 12) : u32be(buf, pos + 12);
+        if (16 + slen > len - 4) return this.sink.problem(`decryption secrets block: ${slen} bytes of secrets do not fit in its ${len} bytes`, false, false);
+        this.sink.secrets?.(stype, buf.subarray(pos + 16, pos + 16 + slen));
+        return;
+      }
       default:
-        // Name resolution, decryption secrets, custom and unknown blocks: skipped.
+        // Name resolution, custom and unknown blocks: skipped.
         return;
     }
   }

@@ -41,6 +41,8 @@ export interface ReadOptions {
    * work per packet (certificate checks) catch up before more is read (back-pressure).
    */
   afterChunk?: () => void | Promise<void>;
+  /** Decryption secrets the capture itself carries (pcapng DSB), handed over before the packets after them. */
+  onSecrets?: (type: number, data: Uint8Array) => void;
 }
 
 export interface CaptureResult {
@@ -219,7 +221,7 @@ export async function readCaptureChunks(
   onPacket: (p: Packet) => void,
   opts: ReadOptions & { name?: string } = {},
 ): Promise<CaptureResult> {
-  const decoder = new CaptureDecoder(onPacket);
+  const decoder = new CaptureDecoder(onPacket, opts.onSecrets);
   return decodeChunks(decoder, chunks, opts.name ?? 'input', opts.signal, opts.afterChunk);
 }
 
@@ -292,7 +294,7 @@ export function openCaptureInput(path: string, chunkSize = STREAM_CHUNK): Captur
  * rejects on bad input, only if onPacket itself throws.
  */
 export async function readCapture(path: string, onPacket: (p: Packet) => void, opts: ReadOptions = {}): Promise<CaptureResult> {
-  const decoder = new CaptureDecoder(onPacket);
+  const decoder = new CaptureDecoder(onPacket, opts.onSecrets);
   let input: CaptureInput | { error: string };
   if (path === '-') {
     input = openCaptureInput(path);

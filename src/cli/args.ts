@@ -25,6 +25,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'any-port', kind: 'flag', help: 'report every TCP connection, whatever its port or content', commands: READ },
   { name: 'known-hosts', kind: 'string', arg: 'FILE', help: 'OpenSSH known_hosts file to check SSH host keys against (plain or hashed)', commands: READ },
   { name: 'ca-file', kind: 'string', arg: 'FILE', help: 'PEM trust anchors for judging certificate chains (default: the system store)', commands: READ },
+  { name: 'keylog', kind: 'string', arg: 'FILE', help: 'NSS key log (SSLKEYLOGFILE format) to decrypt TLS and QUIC handshakes with; $SSLKEYLOGFILE and pcapng decryption secrets blocks are read too', commands: READ },
   { name: 'only-failed', kind: 'flag', help: 'leave out connections whose handshake completed', commands: READ },
   { name: 'replay', kind: 'optional-number', arg: 'SPEED', help: "feed the file's packets at their recorded pace (x SPEED, default 1), as a live capture would", commands: ['read', 'tui'] },
   { name: 'idle-timeout', kind: 'number', arg: 'SECONDS', help: 'end a connection in its handshake after this much silence (default 120)', commands: READ },
@@ -51,6 +52,7 @@ export interface Args {
   anyPort: boolean;
   knownHosts: string | null;
   caFile: string | null;
+  keylog: string | null;
   onlyFailed: boolean;
   replay: number | null;
   idleTimeout: number | null;
@@ -92,6 +94,7 @@ export function parseArgs(argv: readonly string[]): Args {
     anyPort: false,
     knownHosts: null,
     caFile: null,
+    keylog: null,
     onlyFailed: false,
     replay: null,
     idleTimeout: null,
@@ -162,6 +165,7 @@ export function parseArgs(argv: readonly string[]): Args {
       case 'any-port': out.anyPort = true; break;
       case 'known-hosts': out.knownHosts = takeValue(); break;
       case 'ca-file': out.caFile = takeValue(); break;
+      case 'keylog': out.keylog = takeValue(); break;
       case 'only-failed': out.onlyFailed = true; break;
       case 'replay': {
         const next = inline ?? argv[i + 1];

@@ -63,6 +63,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   }
   // --known-hosts / --ca-file are read before privileges are dropped; the TUI keeps packets for `s`.
   const settings = { ...analysisSettings(args), ...(args.tui ? { keepPackets: true } : {}) };
+  for (const w of settings.warnings) io.stderr.write(`hsi: warning: ${escapeForTerminal(w)}\n`);
   const backend = loadLiveBackend();
   if (!backend.available) throw new InputError(backend.reason);
   let iface = args.iface;

@@ -15,6 +15,7 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'read needs a capture file (or - for standard input)' : 'read takes one capture file');
   const path = args.positionals[0]!;
   const settings = analysisSettings(args);
+  for (const w of settings.warnings) io.stderr.write(`hsi: warning: ${escapeForTerminal(w)}\n`);
   const streaming = path === '-' || args.replay !== null;
   const output = new RecordOutput(io.stdout, {
     json: args.json,
@@ -29,6 +30,7 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
     result = await replayCapture(path, args.replay, (p) => analyzer.packet(p), { signal: io.signal, onTick: (t) => analyzer.tick(t) });
   } else {
     result = await readCapture(path, (p) => analyzer.packet(p), {
+      onSecrets: (type, data) => analyzer.secrets(type, data),
       signal: io.signal,
       afterChunk: async () => {
         await analyzer.drain();

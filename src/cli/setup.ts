@@ -1,7 +1,8 @@
 // What read, live and tui share: options → analyzer settings, output of records (NDJSON
 // or the human report), failures saved to pcapng, and the exit status.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { KeyStore } from '../keylog/keylog.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import type { Connection } from '../engine/connection.js';
 import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
@@ -17,7 +18,36 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-export type AnalysisSettings = Omit<AnalyzerOptions, 'onRecord'>;
+export type AnalysisSettings = Omit<AnalyzerOptions, 'onRecord'> & {
+  /** Said once on stderr by the command (a key log others can read...). */
+  warnings: string[];
+};
+
+/**
+ * The key log: --keylog FILE, and $SSLKEYLOGFILE when it names a file. A file that other
+ * users can read is used, with a warning: whoever reads it can decrypt these sessions.
+ */
+function loadKeylog(args: Args, warnings: string[]): KeyStore {
+  const store = new KeyStore();
+  const files: { path: string; source: string; required: boolean }[] = [];
+  if (args.keylog) files.push({ path: args.keylog, source: `--keylog ${args.keylog}`, required: true });
+  const env = process.env['SSLKEYLOGFILE'];
+  if (env && env !== args.keylog && existsSync(env)) files.push({ path: env, source: `SSLKEYLOGFILE=${env}`, required: false });
+  for (const f of files) {
+    let text: string;
+    try {
+      const st = statSync(f.path);
+      if ((st.mode & 0o044) !== 0) warnings.push(`the key log ${f.path} can be read by other users (mode ${(st.mode & 0o777).toString(8)}): anyone who reads it can decrypt these sessions; chmod 600 it`);
+      text = readFileSync(f.path, 'utf8');
+    } catch (e) {
+      if (!f.required) continue;
+      throw new InputError(`cannot read --keylog ${f.path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    store.addText(text, f.source);
+    if (f.required && store.stats.secrets === 0) warnings.push(`the key log ${f.path} holds no secret in the NSS key log format (LABEL client_random secret)`);
+  }
+  return store;
+}
 
 export function analysisSettings(args: Args): AnalysisSettings {
   let knownHosts: AnalyzerOptions['knownHosts'] = null;
@@ -53,7 +83,11 @@ export function analysisSettings(args: Args): AnalysisSettings {
     };
   }
   if (args.anyPort && args.ports.length > 0) throw new UsageError('--any-port and --port exclude each other');
+  const warnings: string[] = [];
+  const keys = loadKeylog(args, warnings);
   return {
+    warnings,
+    keys,
     ports: args.ports.length > 0 ? args.ports : [...DEFAULT_PORTS],
     preamblePorts: args.ports.length > 0 ? [] : DEFAULT_PREAMBLE_PORTS,
     anyPort: args.anyPort,

@@ -37,6 +37,7 @@ export async function tuiCommand(args: Args, io: Io): Promise<number> {
   const path = args.positionals[0]!;
   if (path === '-') throw new UsageError('tui reads a capture file, not standard input (the terminal is its input): use hsi read - for pipes');
   const settings = { ...analysisSettings(args), keepPackets: true };
+  for (const w of settings.warnings) io.stderr.write(`hsi: warning: ${escapeForTerminal(w)}\n`);
   requireTerminal(io, 'hsi tui');
   try {
     accessSync(path, constants.R_OK);
@@ -49,7 +50,7 @@ export async function tuiCommand(args: Args, io: Io): Promise<number> {
     // Read everything first: a file that cannot be read never opens the screen.
     const finished: { rec: ConnectionRecord; conn: Connection }[] = [];
     const analyzer = new Analyzer({ ...settings, onRecord: (rec, conn) => finished.push({ rec, conn }) });
-    const result = await readCapture(path, (p) => analyzer.packet(p), { signal: io.signal, afterChunk: () => analyzer.drain() });
+    const result = await readCapture(path, (p) => analyzer.packet(p), { signal: io.signal, afterChunk: () => analyzer.drain(), onSecrets: (type, data) => analyzer.secrets(type, data) });
     await analyzer.end();
     if (reportProblems(io, path, result)) return 2;
     if (io.signal.aborted) return 0;

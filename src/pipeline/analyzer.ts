@@ -15,6 +15,7 @@ import { Knowledge } from '../diagnose/knowledge.js';
 import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
 import { annotateTunnel } from '../diagnose/rules-tunnel.js';
 import { annotateResets } from '../diagnose/rules-reset.js';
+import { annotateDecryption } from '../diagnose/decryption.js';
 import { vantageOf, VantageTally } from '../diagnose/vantage.js';
 import { sshFindings } from '../diagnose/findings-ssh.js';
 import { tlsFindings } from '../diagnose/findings-tls.js';
@@ -27,6 +28,7 @@ import { tlsJson } from '../tls/json.js';
 import { TlsTracker } from '../tls/tracker.js';
 import { PREAMBLE_PORTS } from '../tunnel/detect.js';
 import { tunnelJson } from '../tunnel/json.js';
+import { DSB_TLS_KEYLOG, KeyStore } from '../keylog/keylog.js';
 import { isProxyKind } from '../tunnel/state.js';
 import { PreambleTracker } from '../tunnel/tracker.js';
 import { trackerStates } from './states.js';
@@ -42,6 +44,8 @@ export interface AnalyzerOptions {
   /** Trust anchors for certificate chains; a function so the system store loads only when needed. */
   trust: () => TrustStore | null;
   knownHosts?: { file: KnownHostsFile; path: string } | null;
+  /** Secrets to open protected TLS records (and QUIC packets) with; the capture's own secrets are added to it. */
+  keys?: KeyStore;
   /** Keep each connection's packets (bounded) so they can be saved (--save-failures, TUI). */
   keepPackets?: boolean;
   /** Live capture: packets the capture lost while a connection was open (null: unknown). */
@@ -64,7 +68,11 @@ export class Analyzer {
   private pending = 0;
   private failure: unknown = null;
 
+  /** The key log (and the secrets the capture itself carries). */
+  readonly keys: KeyStore;
+
   constructor(private readonly opts: AnalyzerOptions) {
+    this.keys = opts.keys ?? new KeyStore();
     this.engine = new Engine({
       ports: new Set(opts.ports),
       preamblePorts: new Set(opts.preamblePorts ?? []),
@@ -73,9 +81,9 @@ export class Analyzer {
       sessionIdleTimeout: Math.max(opts.idleTimeout ?? 0, DEFAULT_SESSION_IDLE_TIMEOUT),
       maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
       trackers: {
-        tls: (ctx) => new TlsTracker(ctx),
+        tls: (ctx) => new TlsTracker(ctx, { keys: this.keys }),
         ssh: (ctx) => new SshTracker(ctx),
-        tunnel: (ctx, kind) => new PreambleTracker(ctx, kind, { tls: (c) => new TlsTracker(c), ssh: (c) => new SshTracker(c) }),
+        tunnel: (ctx, kind) => new PreambleTracker(ctx, kind, { tls: (c) => new TlsTracker(c, { keys: this.keys }), ssh: (c) => new SshTracker(c) }),
       },
       onConnection: (c) => this.enqueue(c),
       keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
@@ -88,6 +96,11 @@ export class Analyzer {
 
   packet(p: Packet): void {
     this.engine.packet(p);
+  }
+
+  /** Decryption secrets found in the capture (pcapng Decryption Secrets Block). */
+  secrets(type: number, data: Uint8Array): void {
+    if (type === DSB_TLS_KEYLOG) this.keys.addText(Buffer.from(data).toString('utf8'), "the capture's decryption secrets block");
   }
 
   tick(now: number): void {
@@ -159,6 +172,7 @@ export class Analyzer {
     const d = diagnose(input, RULES, stageOf);
     annotateTunnel(d, input);
     annotateResets(d, input);
+    annotateDecryption(d, input, this.keys.sources);
     downgradeForDrops(d, input.drops);
     for (const f of [...tlsFindings(input), ...sshFindings(input), ...tunnelFindings(input)]) conn.addFinding(f);
     const rec = this.record(input, d);

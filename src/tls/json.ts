@@ -167,6 +167,20 @@ export function tlsJson(s: TlsState) {
       const n = s.notTls[side];
       return n ? { frame: n.frame, kind: n.kind, firstLine: n.firstLine, label: n.label, previewHex: hex(n.preview) } : null;
     }),
+    encryptedExtensions: s.encryptedExtensions
+      ? { frame: s.encryptedExtensions.frame, extensions: [...s.encryptedExtensions.value.extensions], alpn: s.encryptedExtensions.value.alpn }
+      : null,
+    decrypted: s.decrypted,
+    decryption: s.decryption
+      ? {
+        keysFound: s.decryption.keysFound,
+        keys: [...s.decryption.used],
+        opened: { ...s.decryption.opened },
+        failures: s.decryption.failures.map((f) => ({ ...f })),
+        missing: [...s.decryption.missing],
+        unavailable: s.decryption.unavailable,
+      }
+      : null,
     midstream: s.midstream,
     gaps: { ...s.gaps },
     inferences: s.inferences.map((i) => ({ ...i, frames: [...i.frames] })),

@@ -282,3 +282,27 @@ export function decodeChangeCipherSpec(fragment: Uint8Array): Decoded<{ value: n
     return { value: { value: v }, size: 1 };
   });
 }
+
+export interface EncryptedExtensionsMessage {
+  extensions: number[];
+  /** The ALPN protocol the server selected, if any. */
+  alpn: string | null;
+  /** The server acknowledged the SNI. */
+  serverNameAcknowledged: boolean;
+  /** QUIC: the server's transport parameters (raw). */
+  quicTransportParameters: Uint8Array | null;
+}
+
+/** EncryptedExtensions (RFC 8446 §4.3.1): the server's extensions that need no cryptographic negotiation. */
+export function decodeEncryptedExtensions(body: Uint8Array): Decoded<EncryptedExtensionsMessage> {
+  return decodeWith<EncryptedExtensionsMessage>(() => {
+    const r = new Reader(body, 0, body.length, ['encrypted_extensions']);
+    const d = decodeExtensionBlock(r.vec16('extensions'), 'encrypted_extensions');
+    r.done('encrypted_extensions');
+    const tp = d.extensions.find((e) => e.type === 57);
+    return {
+      value: { extensions: d.extensions.map((e) => e.type), alpn: d.summary.alpn?.[0] ?? null, serverNameAcknowledged: d.summary.serverNameAcknowledged === true, quicTransportParameters: tp ? tp.data : null },
+      size: body.length,
+    };
+  });
+}

@@ -5,7 +5,8 @@
 import type { DecodeErrorInfo } from '../wire/reader.js';
 import type { Finding, Side } from '../engine/types.js';
 import type { ClientHello, ServerHello } from './hello.js';
-import type { CertificateRequestMessage, ServerKeyExchange } from './messages.js';
+import type { CertificateRequestMessage, EncryptedExtensionsMessage, ServerKeyExchange } from './messages.js';
+import type { DecryptionFacts } from './keys.js';
 import type { NonTlsKind } from './nontls.js';
 
 /**
@@ -134,6 +135,8 @@ export interface RecordSeen extends Seen {
   version: number;
   length: number;
   encrypted: boolean;
+  /** Opened with the key log: the real (inner) content type. */
+  decryptedType?: number;
 }
 
 /** A conclusion drawn from sizes, order and timing rather than read off the wire. */
@@ -192,6 +195,14 @@ export interface TlsState {
   resumption: (Seen & { kind: ResumptionKind }) | null;
   applicationData: Record<Side, AppDataCount>;
   notTls: Record<Side, NotTlsSeen | null>;
+  /** TLS 1.3 EncryptedExtensions, when it could be read (decrypted, or QUIC). */
+  encryptedExtensions: (Seen & { value: EncryptedExtensionsMessage }) | null;
+  /** Key-log decryption of this connection (null: no key log given). */
+  decryption: DecryptionFacts | null;
+  /** At least one protected record was opened with logged keys. */
+  decrypted: boolean;
+  /** The handshake came in QUIC CRYPTO frames, not TLS records. */
+  quic: boolean;
   /** The capture began after the handshake (first records were not hellos). */
   midstream: boolean;
   /** Bytes the capture missed per side. */
@@ -215,7 +226,7 @@ export function emptyState(): TlsState {
     certificates: null, ocsp: null, serverKeyExchange: null, certificateRequest: null, serverHelloDone: null,
     clientCertificate: null, clientKeyExchange: null, finished: pair(() => null), resumption: null,
     applicationData: pair(() => ({ firstFrame: null, records: 0, bytes: 0 })),
-    notTls: pair(() => null), midstream: false, gaps: pair(() => 0), closes: pair(() => null),
+    notTls: pair(() => null), encryptedExtensions: null, decryption: null, decrypted: false, quic: false, midstream: false, gaps: pair(() => 0), closes: pair(() => null),
     inferences: [], findings: [], malformed: [],
     stage: null, stageFrame: null, completed: false, completedFrame: null,
   };

@@ -44,7 +44,7 @@ import { frameRecord, type TlsRecord } from './record.js';
 import { type AssembledMessage, HandshakeAssembler } from './handshake.js';
 import { type ClientHello, decodeClientHello, decodeServerHello, decodeSslv2ClientHello } from './hello.js';
 import {
-  decodeAlert, decodeCertificate, decodeCertificateRequest, decodeCertificateStatus, decodeChangeCipherSpec,
+  decodeAlert, decodeCertificate, decodeCertificateRequest, decodeCertificateStatus, decodeChangeCipherSpec, decodeEncryptedExtensions,
   decodeClientKeyExchange, decodeFinished, decodeNewSessionTicket, decodeServerHelloDone, decodeServerKeyExchange,
 } from './messages.js';
 import type { HelloIssue } from './extensions.js';
@@ -58,6 +58,8 @@ import { alertLabel, alertLevelName, alertName } from '../registry/tls-alerts.js
 import { cipherSuiteInfo, cipherSuiteName } from '../registry/tls-ciphers.js';
 import { contentTypeName, handshakeTypeName, HS } from '../registry/tls-misc.js';
 import { isTls13Family, versionName } from '../registry/tls-versions.js';
+import type { KeyStore } from '../keylog/keylog.js';
+import { TlsDecryption } from './keys.js';
 import { groupName } from '../registry/tls-groups.js';
 
 export const MAX_RECORD_SUMMARIES = 64;
@@ -146,6 +148,16 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+export interface TlsTrackerOptions {
+  /** Secrets from a key log: protected records are opened with them. */
+  keys?: KeyStore | null;
+  /**
+   * The handshake messages come from QUIC CRYPTO frames (quic/tracker.ts wraps them in
+   * plain records): nothing is protected at this layer, every message can be read.
+   */
+  quic?: boolean;
+}
+
 /** No ClientHello was seen: the connection's start is not in the capture. */
 const handshakeNotSeen = (s: TlsState): boolean => s.midstream || s.clientHello === null;
 
@@ -156,7 +168,14 @@ export class TlsTracker implements AppTracker {
   /** TLS 1.3 bookkeeping for the size-based inferences. */
   private t13 = { serverFlight: 0, clientAnswer: 0, serverAfterClient: 0, serverPostFinished: 0, suspectedServerAlert: null as AlertSeen | null };
 
-  constructor(private readonly ctx: TrackerContext) {
+  /** Opens protected records with a key log (made when the ServerHello is known). */
+  private decryption: TlsDecryption | null = null;
+
+  constructor(
+    private readonly ctx: TrackerContext,
+    private readonly opts: TlsTrackerOptions = {},
+  ) {
+    if (opts.quic) this.state.quic = true;
     const dir = (side: Side): Direction => ({
       side, mode: 'tls', pending: new Uint8Array(0), chunks: [], records: 0, asm: new HandshakeAssembler(),
       encrypted: false, done: false, preview: null, previewFrame: 0, previewTime: 0, previewFinal: false,
@@ -337,6 +356,11 @@ export class TlsTracker implements AppTracker {
       return;
     }
     if (rec.sslv2) return this.onSslv2Hello(d, rec, seen);
+    if (encrypted && this.decryption && rec.contentType !== CT_CCS && !(rec.contentType === CT_ALERT && rec.fragment.length === 2)) {
+      const o = this.decryption.open(d.side, rec.contentType, rec.version, rec.fragment, seen.frame);
+      if (o && !o.ok) this.addFinding({ severity: 'error', code: 'tls.decrypt_failed', message: `the ${d.side}'s record in frame ${seen.frame} does not open with the logged keys: ${o.reason} (a wrong key log, or bytes altered on the path)`, frames: [seen.frame] });
+      if (o?.ok) return this.onOpened(d, { ...rec, contentType: o.type, fragment: o.data }, seen);
+    }
     switch (rec.contentType) {
       case CT_HANDSHAKE:
         return this.onHandshakeRecord(d, rec, seen, encrypted);
@@ -357,10 +381,35 @@ export class TlsTracker implements AppTracker {
 
   /** Whether a record from this side is protected: 1.2 after CCS; 1.3 everything but CCS and 2-byte alerts. */
   private isProtected(d: Direction, rec: TlsRecord): boolean {
-    if (!d.encrypted) return false;
+    if (!d.encrypted || this.opts.quic) return false;
     if (rec.contentType === CT_CCS) return false;
     if (rec.contentType === CT_ALERT && rec.fragment.length === 2) return false;
     return true;
+  }
+
+  /** A protected record opened with the key log: its real content, read like a plaintext one. */
+  private onOpened(d: Direction, rec: TlsRecord, seen: Seen): void {
+    const s = this.state;
+    s.decrypted = true;
+    const summary = s.records[d.side][s.records[d.side].length - 1];
+    if (summary && summary.frame === seen.frame) summary.decryptedType = rec.contentType;
+    switch (rec.contentType) {
+      case CT_HANDSHAKE: {
+        const out = d.asm.push(rec.fragment, seen);
+        for (const m of out.messages) this.onMessage(d, m, true);
+        if (out.error) this.lose(d, 'handshake', out.error, seen.frame);
+        return;
+      }
+      case CT_ALERT:
+        return this.onAlertRecord(d, rec, seen, false, true);
+      case CT_APPDATA:
+        this.pushEncrypted(d.side, seen, rec, 'application_data', 'certain');
+        this.countAppData(d.side, rec.fragment.length, seen, true);
+        if (!s.completed && s.finished.client && s.finished.server) this.complete(seen, 'Finished from both sides (decrypted)', 'certain');
+        return;
+      default:
+        this.addFinding({ severity: 'warning', code: 'tls.unknown_content_type', message: `the ${d.side} sent a protected record of unknown inner content type ${rec.contentType}`, frames: [seen.frame] });
+    }
   }
 
   private onSslv2Hello(d: Direction, rec: TlsRecord, seen: Seen): void {
@@ -393,6 +442,7 @@ export class TlsTracker implements AppTracker {
       return;
     }
     d.encrypted = true;
+    this.decryption?.changeCipherSpec(d.side);
     this.reach('change_cipher_spec', seen);
     if (d.side === 'server' && !s.certificates && !s.serverKeyExchange && !s.resumption) {
       const sh = s.serverHello.hello;
@@ -406,7 +456,7 @@ export class TlsTracker implements AppTracker {
     }
   }
 
-  private onAlertRecord(d: Direction, rec: TlsRecord, seen: Seen, encrypted: boolean): void {
+  private onAlertRecord(d: Direction, rec: TlsRecord, seen: Seen, encrypted: boolean, opened = false): void {
     // A plaintext alert is exactly 2 bytes. A longer alert record is protected even when we
     // did not see the switch (a capture that starts mid-connection): never decode its
     // ciphertext as a series of alerts.
@@ -426,8 +476,12 @@ export class TlsTracker implements AppTracker {
     for (let i = 0; i + 1 < frag.length; i += 2) {
       const level = frag[i]!;
       const description = frag[i + 1]!;
-      this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, level, description, name: alertName(description), encrypted: false, inferred: false, confidence: 'certain', length: 2 });
-      this.ladder(d.side, seen, `Alert ${alertLabel(description)}`, 'tls', `${alertLevelName(level)} alert`);
+      this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from: d.side, level, description, name: alertName(description), encrypted: opened, inferred: false, confidence: 'certain', length: 2 });
+      this.ladder(d.side, seen, `Alert ${alertLabel(description)}`, 'tls', `${alertLevelName(level)} alert${opened ? ', decrypted with the key log' : ''}`);
+      // TLS 1.3: the client's Finished is not the server's yes: a fatal alert before its first
+      // application data refuses the client (its certificate, its Finished).
+      const s = this.state;
+      if (level === 2 && s.tls13 && s.completed && d.side === 'server' && s.applicationData.server.firstFrame === null) this.withdrawCompletion();
     }
   }
 
@@ -583,7 +637,8 @@ export class TlsTracker implements AppTracker {
 
   // ---- handshake messages ------------------------------------------------------------
 
-  private onMessage(d: Direction, m: AssembledMessage): void {
+  /** `opened`: the message came out of a record opened with the key log (or from QUIC CRYPTO frames). */
+  private onMessage(d: Direction, m: AssembledMessage, opened = this.opts.quic === true): void {
     const seen: Seen = { frame: m.frame, firstFrame: m.firstFrame, time: m.time };
     const s = this.state;
     if (d.side === 'client' && s.clientHellos.length === 0 && m.type !== HS.client_hello && !s.midstream) {
@@ -613,7 +668,7 @@ export class TlsTracker implements AppTracker {
         const n = r.value.certificates.length;
         if (d.side === 'server') {
           if (!s.certificates) s.certificates = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, ders: r.value.certificates.map((c) => c.der), form: r.value.form };
-          this.reach('server_certificate', seen);
+          this.reach(tls13 ? 'encrypted_handshake' : 'server_certificate', seen);
           if (n === 0) this.addFinding({ severity: 'warning', code: 'tls.empty_server_certificate', message: 'the server sent an empty Certificate message', frames: [seen.frame] });
         } else {
           if (!s.clientCertificate) s.clientCertificate = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, count: n, empty: n === 0 };
@@ -648,6 +703,21 @@ export class TlsTracker implements AppTracker {
         if (r.status !== 'ok') return this.decodeFailed(d.side, 'certificate_request', r, seen);
         if (!s.certificateRequest) s.certificateRequest = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, value: r.value };
         this.ladder(d.side, seen, 'CertificateRequest', 'tls', `${r.value.caNames} acceptable CA name(s)`);
+        if (tls13) this.reach('encrypted_handshake', seen);
+        return;
+      }
+      case HS.encrypted_extensions: {
+        if (d.side !== 'server') return this.unexpected(d.side, m, seen);
+        const r = decodeEncryptedExtensions(m.body);
+        if (r.status !== 'ok') return this.decodeFailed(d.side, 'encrypted_extensions', r, seen);
+        if (!s.encryptedExtensions) s.encryptedExtensions = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, value: r.value };
+        this.ladder(d.side, seen, 'EncryptedExtensions', 'tls', r.value.alpn ? `ALPN ${r.value.alpn}` : `${r.value.extensions.length} extension(s)`);
+        this.reach('encrypted_handshake', seen);
+        return;
+      }
+      case HS.certificate_verify: {
+        this.ladder(d.side, seen, 'CertificateVerify');
+        if (d.side === 'server' && tls13) this.reach('encrypted_handshake', seen);
         return;
       }
       case HS.server_hello_done: {
@@ -675,6 +745,7 @@ export class TlsTracker implements AppTracker {
       case HS.finished: {
         const r = decodeFinished(m.body);
         if (r.status === 'invalid') this.malformed(d.side, 'finished', r.error, seen.frame);
+        if (opened) return this.onReadFinished(d.side, seen);
         this.addFinding({ severity: 'warning', code: 'tls.plaintext_finished', message: `the ${d.side} sent Finished in plaintext`, frames: [seen.frame] });
         this.ladder(d.side, seen, 'Finished', 'tls', 'plaintext');
         return;
@@ -684,9 +755,20 @@ export class TlsTracker implements AppTracker {
     }
   }
 
+  /** A Finished read in the clear of its protection (decrypted, or from QUIC): the side finished for certain. */
+  private onReadFinished(side: Side, seen: Seen): void {
+    const s = this.state;
+    if (s.finished[side] === null) s.finished[side] = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, inferred: false };
+    this.ladder(side, seen, 'Finished', 'tls', this.opts.quic ? 'in a QUIC CRYPTO frame' : 'decrypted with the key log');
+    this.reach('finished', seen);
+    this.decryption?.finished(side);
+    // TLS 1.3: the client's Finished ends the handshake; TLS 1.2: both Finished.
+    if ((s.tls13 && side === 'client') || (s.finished.client && s.finished.server)) this.complete(seen, this.opts.quic ? 'the client\'s Finished in its QUIC Handshake packets' : 'Finished read with the key log', 'certain');
+  }
+
   private acceptClientHello(ch: ClientHello, seen: Seen, label: string): void {
     const s = this.state;
-    const fp = ja4(ch);
+    const fp = ja4(ch, this.opts.quic ? { transport: 'q' } : {});
     const j3 = ja3(ch);
     const entry = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, hello: ch, ja4: fp.ja4, ja4_r: fp.ja4_r, ja3: j3.string, ja3Hash: j3.hash };
     if (s.clientHellos.length < 4) s.clientHellos.push(entry);
@@ -717,6 +799,15 @@ export class TlsTracker implements AppTracker {
     s.version = sh.version;
     s.tls13 = isTls13Family(sh.version);
     s.cipherSuite = sh.cipherSuite;
+    const ch0 = s.clientHellos[s.clientHellos.length - 1]?.hello;
+    if (this.opts.keys && this.opts.keys.size > 0 && ch0 && !this.opts.quic) {
+      this.decryption = new TlsDecryption(this.opts.keys);
+      const etm = ch0.ext.encryptThenMac === true && sh.ext.encryptThenMac === true;
+      this.decryption.setup(ch0.random, sh.random, sh.version, sh.cipherSuite, etm);
+      s.decryption = this.decryption.facts;
+    } else if (this.opts.keys && !this.opts.quic) {
+      s.decryption = { keysFound: false, used: [], opened: { client: 0, server: 0 }, failures: [], missing: [], unavailable: 'the key log is empty' };
+    }
     this.ladder('server', seen, 'ServerHello', 'tls', `${versionName(sh.version)}, ${cipherSuiteName(sh.cipherSuite)}`);
     this.reach('server_hello', seen);
     const ch = s.clientHellos[s.clientHellos.length - 1]?.hello;

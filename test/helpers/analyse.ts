@@ -21,7 +21,7 @@ async function run(file: string, options: readonly string[]) {
   const settings = analysisSettings(args);
   const out: { record: ConnectionRecord; conn: Connection }[] = [];
   const analyzer = new Analyzer({ ...settings, onRecord: (record, conn) => out.push({ record, conn }) });
-  await readCapture(file, (p) => analyzer.packet(p), { afterChunk: () => analyzer.drain() });
+  await readCapture(file, (p) => analyzer.packet(p), { afterChunk: () => analyzer.drain(), onSecrets: (type, data) => analyzer.secrets(type, data) });
   await analyzer.end();
   out.sort((a, b) => a.record.id - b.record.id);
   return { out, settings, analyzer };
@@ -34,7 +34,7 @@ export async function analyse(file: string, options: string[] = []): Promise<Con
 
 /** A capture in captures/ by its scenario name (NAME.pcap, .pcapng or .pcap.gz). */
 export function capturePath(name: string, files: readonly string[]): string {
-  const f = files.find((c) => c.startsWith(name + '.') && !c.endsWith('.json'));
+  const f = files.find((c) => c.startsWith(name + '.') && /\.(pcap|pcapng)(\.gz)?$/.test(c));
   if (!f) throw new Error(`no capture file for ${name} in ${capturesDir}`);
   return join(capturesDir, f);
 }
