@@ -97,7 +97,7 @@ describe('JA4 corpus: streams and decodings agree with the expected output', () 
       // Their tool names tunnelled connections by the tunnel's outer addresses (and the inner
       // ports); we report the inner connection and keep the tunnel endpoints beside it.
       const addr = (x: ConnectionRecord, side: 'client' | 'server'): string[] => {
-        const t = (x.tcp as TcpView).tunnel;
+        const t = (x.tcp as TcpView | null)?.tunnel;
         return t ? [x[side].ip, side === 'client' ? t.clientEndpoint : t.serverEndpoint] : [x[side].ip];
       };
       const find = (r: Row): ConnectionRecord[] =>
@@ -107,7 +107,7 @@ describe('JA4 corpus: streams and decodings agree with the expected output', () 
         const found = find(row);
         // Rows with only latency or HTTP fingerprints may be QUIC (UDP) streams: those must
         // be TCP in the capture to be ours.
-        const encapsulated = recs.some((x) => (x.tcp as TcpView).tunnel);
+        const encapsulated = recs.some((x) => (x.tcp as TcpView | null)?.tunnel);
         if (!row['JA4.1'] && !row.ssh_extras && !encapsulated && !tunnelled && !tuples.has(`${row.src}:${row.srcport}>${row.dst}:${row.dstport}`)) continue;
         assert.ok(found.length > 0, `${where}: not reported with that client and server (got ${recs.map((x) => `${x.client.ip}:${x.client.port}→${x.server.ip}:${x.server.port}`).join(', ')})`);
         if (row['JA4.1']) {

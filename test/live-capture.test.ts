@@ -612,7 +612,8 @@ function registerTests(): void {
         t.diagnostic(`${ours.length} packets; largest difference from tcpdump's timestamps: ${maxDeltaNs} ns`);
 
         // Microsecond precision: the same packets, stamped by the kernel for that socket (so
-        // within the same 1 ms, not identical), with no sub-microsecond digits.
+        // close, not identical: each socket is stamped when the packet reaches it, and on a
+        // busy VM that can be a few ms apart), with no sub-microsecond digits.
         const nanoByHash = new Map(ours.map((p) => [p[5], p]));
         assert.equal(resMicro.packets.length, ours.length);
         for (const p of resMicro.packets) {
@@ -620,7 +621,7 @@ function registerTests(): void {
           const n = nanoByHash.get(p[5]);
           assert.ok(n, `micro frame ${p[0]} not in the nano capture`);
           const delta = Math.abs((n[1] - p[1]) * 1e9 + (n[2] - p[2]));
-          assert.ok(delta <= 1e6, `micro timestamp of frame ${p[0]} is ${delta} ns from the nano one`);
+          assert.ok(delta <= 5e6, `micro timestamp of frame ${p[0]} is ${delta} ns from the nano one`);
         }
 
         assert.equal(res.stats.delivered, ours.length);

@@ -5,6 +5,7 @@ import type { KnownHostsResult } from '../ssh/known-hosts.js';
 import type { SshState } from '../ssh/state.js';
 import type { TlsState } from '../tls/state.js';
 import type { TunnelState } from '../tunnel/state.js';
+import type { QuicState } from '../quic/state.js';
 import type { ChainReport } from '../x509/index.js';
 import type { Knowledge } from './knowledge.js';
 import type { BaseInput } from './rules-tcp.js';
@@ -16,6 +17,8 @@ export interface DiagnosisInput extends BaseInput {
   ssh: SshState | null;
   /** The preamble before TLS (a proxy's CONNECT / SOCKS exchange, STARTTLS...), when there was one. */
   tunnel: TunnelState | null;
+  /** A QUIC connection's own facts (its TLS handshake is in `tls`). */
+  quic?: QuicState | null;
   /** The server's certificate chain judged at the capture's time (TLS ≤ 1.2 with a visible Certificate). */
   chain: ChainReport | null;
   /** What other connections in the input showed about servers. */

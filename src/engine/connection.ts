@@ -2,7 +2,7 @@
 // Everything here is bounded: lists have caps, streams stop buffering past the handshake.
 
 import { StreamReassembler } from '../net/stream.js';
-import type { AppTracker, Finding, FrameRef, LadderEvent, Side } from './types.js';
+import type { AppTracker, DatagramTracker, Finding, FrameRef, LadderEvent, Side } from './types.js';
 
 /** TCP segments remembered per side for retransmission / acknowledgement reasoning. */
 export const MAX_TRACKED_SEGMENTS = 64;
@@ -150,6 +150,9 @@ export class Connection {
   /** No SYN seen: the capture started after the connection did. */
   midstream = false;
   tracker: AppTracker | null = null;
+  /** `udp`: a QUIC flow (the TCP fields stay empty), decoded by `datagram`. */
+  transport: 'tcp' | 'udp' = 'tcp';
+  datagram: DatagramTracker | null = null;
   /** 'tls' | 'ssh' | 'tunnel' (a preamble before TLS) when a tracker runs; 'unknown' otherwise. */
   detected: 'tls' | 'ssh' | 'tunnel' | 'unknown' | null = null;
   /** Reported (watched port, recognised protocol, or --any-port). */

@@ -15,7 +15,8 @@ import { observeIp } from './ip-facts.js';
 import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
-import type { AppTracker, FrameRef, Side, TrackerContext } from './types.js';
+import type { AppTracker, DatagramTracker, FrameRef, Side, TrackerContext } from './types.js';
+import { UdpFlows } from './udp.js';
 
 export interface EngineOptions {
   /** Server ports to watch (default 443, 22): every connection to them is reported. */
@@ -43,6 +44,8 @@ export interface EngineOptions {
   };
   /** Called when a reported connection ends. */
   onConnection: (conn: Connection) => void;
+  /** UDP flows (QUIC): the tracker of a flow, and what opens one. */
+  datagrams?: { tracker: (ctx: TrackerContext) => DatagramTracker; recognise: (payload: Uint8Array) => boolean };
   /** Keep each reported connection's packets (bounded) for saving them later. */
   keepPackets?: { maxBytesPerConnection: number } | null;
 }
@@ -118,7 +121,23 @@ export class Engine {
     openAtEnd: 0,
   };
 
-  constructor(private readonly opts: EngineOptions) {}
+  /** UDP flows (QUIC), when the engine was given a datagram tracker. */
+  readonly udp: UdpFlows | null;
+
+  constructor(private readonly opts: EngineOptions) {
+    const d = opts.datagrams;
+    this.udp = d
+      ? new UdpFlows({
+        idleTimeout: opts.idleTimeout, sessionIdleTimeout: opts.sessionIdleTimeout, maxFlows: opts.maxFlows,
+        recognise: d.recognise, tracker: d.tracker, nextSeq: () => ++this.flowSeq,
+        nextId: () => {
+          this.stats.connectionsReported++;
+          return this.nextId++;
+        },
+        onConnection: (c) => opts.onConnection(c),
+      })
+      : null;
+  }
 
   /** Current capture time (seconds since the epoch) as seen by the engine. */
   get time(): number {
@@ -132,6 +151,7 @@ export class Engine {
     const seg = this.seg;
     const r = decodePacket(p.linkType, p.data, seg, this.frags, p.frame, time);
     if (r === Skip.IcmpError) this.icmp(p, time);
+    else if (r === Skip.Udp && this.udp) this.udp.packet(p, seg, time);
     else if (r !== Skip.None) {
       const name = SKIP_NAMES[r]!;
       this.stats.skipped[name] = (this.stats.skipped[name] ?? 0) + 1;
@@ -157,9 +177,14 @@ export class Engine {
     this.forEach((c) => {
       if (c instanceof Connection && c.endReason === null) open.push(c);
     });
+    const flows = this.udp?.open() ?? [];
+    open.push(...flows);
     open.sort((a, b) => a.seq - b.seq);
     this.stats.openAtEnd = open.filter((c) => c.reported).length;
-    for (const c of open) this.finish(c, 'end-of-input');
+    for (const c of open) {
+      if (c.transport === 'udp') this.udp!.finish(c, 'end-of-input');
+      else this.finish(c, 'end-of-input');
+    }
     this.frags.flush();
     this.v4.clear();
     this.v6.clear();
@@ -664,6 +689,7 @@ export class Engine {
 
   private sweep(): void {
     this.lastSweep = this.now;
+    this.udp?.sweep(this.now);
     const expired: Connection[] = [];
     const dead: Entry[] = [];
     this.forEach((c) => {

@@ -64,3 +64,14 @@ export interface AppTracker {
   /** The connection ended (closed, timed out, end of input): flush what is pending. */
   finish?(): void;
 }
+
+/** The protocol side of one UDP flow (QUIC): datagrams in, facts kept (quic/tracker.ts). */
+export interface DatagramTracker {
+  readonly protocol: 'quic';
+  /** One UDP payload from a side (valid only during the call). */
+  onDatagram(from: Side, data: Uint8Array, ref: FrameRef): void;
+  /** The flow needs no more decoding (its handshake ended): datagrams are only counted. */
+  readonly done: boolean;
+  /** The flow ended (idle, end of input): flush what is pending. */
+  finish?(): void;
+}

@@ -18,6 +18,8 @@ export const enum Skip {
   Truncated = 6, // the TCP header itself was cut by the snaplen
   /** An ICMP error about a TCP packet: `seg` holds the quoted packet's 4-tuple and the ICMP fields. */
   IcmpError = 7,
+  /** A UDP datagram (not a tunnel we unwrap): `seg` holds its ports and payload. */
+  Udp = 8,
 }
 
 export const SKIP_NAMES: Record<number, string> = {
@@ -27,6 +29,7 @@ export const SKIP_NAMES: Record<number, string> = {
   [Skip.Malformed]: 'malformed header',
   [Skip.Fragment]: 'IP fragment',
   [Skip.Truncated]: 'TCP header cut by snaplen',
+  [Skip.Udp]: 'UDP',
   [Skip.IcmpError]: 'ICMP error about a TCP packet',
 };
 
@@ -350,6 +353,20 @@ function l4(proto: number, data: Uint8Array, off: number, wireLen: number, seg: 
       if (ptype === ETH_TEB) return tunnelled('Geneve', () => ethernet(data, inner, seg, frags, frame, time, depth + 1), seg);
       return tunnelled('Geneve', () => etherType(ptype, data, inner, seg, frags, frame, time, depth + 1), seg);
     }
+    seg.srcPort = (data[off]! << 8) | data[off + 1]!;
+    seg.dstPort = dport;
+    seg.flags = 0;
+    seg.seq = 0;
+    seg.ack = 0;
+    const ulen = (data[off + 4]! << 8) | data[off + 5]!;
+    const len = Math.max(0, Math.min(ulen >= 8 ? ulen : wireLen, wireLen) - 8);
+    seg.data = data;
+    seg.tcpStart = off;
+    seg.tcpLen = wireLen;
+    seg.payloadStart = off + 8;
+    seg.payloadLen = len;
+    seg.payloadCaptured = Math.max(0, Math.min(data.length, off + 8 + len) - (off + 8));
+    return Skip.Udp;
   }
   return Skip.NotTcp;
 }

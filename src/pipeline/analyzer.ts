@@ -12,7 +12,11 @@ import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FLOWS, DEFAULT_SESSION_IDLE_TIMEOUT, 
 import { diagnose, type Diagnosis } from '../diagnose/diagnose.js';
 import { handshakeServer, type DiagnosisInput } from '../diagnose/input.js';
 import { Knowledge } from '../diagnose/knowledge.js';
-import { DROP_SENSITIVE, RULES, stageOf } from '../diagnose/rules.js';
+import { DROP_SENSITIVE, QUIC_RULES, RULES, stageOf } from '../diagnose/rules.js';
+import { annotateQuic } from '../diagnose/rules-quic.js';
+import { quicJson } from '../quic/json.js';
+import { looksLikeQuicInitial } from '../quic/packet.js';
+import { QuicTracker } from '../quic/tracker.js';
 import { annotateTunnel } from '../diagnose/rules-tunnel.js';
 import { annotateResets } from '../diagnose/rules-reset.js';
 import { annotateDecryption } from '../diagnose/decryption.js';
@@ -86,6 +90,7 @@ export class Analyzer {
         tunnel: (ctx, kind) => new PreambleTracker(ctx, kind, { tls: (c) => new TlsTracker(c, { keys: this.keys }), ssh: (c) => new SshTracker(c) }),
       },
       onConnection: (c) => this.enqueue(c),
+      datagrams: { tracker: (ctx) => new QuicTracker(ctx, this.keys), recognise: looksLikeQuicInitial },
       keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
     });
   }
@@ -127,7 +132,7 @@ export class Analyzer {
   snapshotOpen(): { record: ConnectionRecord; conn: Connection }[] {
     return this.engine.openConnections().map((conn) => {
       const input = this.input(conn, true, null);
-      const d = diagnose(input, RULES, stageOf);
+      const d = diagnose(input, input.quic ? QUIC_RULES : RULES, stageOf);
       return { record: this.record(input, d), conn };
     });
   }
@@ -169,8 +174,9 @@ export class Analyzer {
 
   private finish(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): void {
     const input = this.input(conn, openAtEnd, chain);
-    const d = diagnose(input, RULES, stageOf);
+    const d = diagnose(input, input.quic ? QUIC_RULES : RULES, stageOf);
     annotateTunnel(d, input);
+    annotateQuic(d, input);
     annotateResets(d, input);
     annotateDecryption(d, input, this.keys.sources);
     downgradeForDrops(d, input.drops);
@@ -182,7 +188,7 @@ export class Analyzer {
   }
 
   private input(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): DiagnosisInput {
-    const { tls, ssh, tunnel } = trackerStates(conn);
+    const { tls, ssh, tunnel, quic } = trackerStates(conn);
     const kh = this.opts.knownHosts;
     return {
       conn,
@@ -190,6 +196,7 @@ export class Analyzer {
       tls,
       ssh,
       tunnel,
+      quic,
       chain,
       knowledge: this.knowledge,
       knownHosts: kh && ssh?.hostKey ? lookupKnownHosts(kh.file, conn.server.endpoint.ip, conn.server.endpoint.port, ssh.hostKey.blob) : null,
@@ -201,8 +208,9 @@ export class Analyzer {
   private record(input: DiagnosisInput, d: Diagnosis): ConnectionRecord {
     const { conn, tls, ssh, chain, tunnel } = input;
     const protocol = protocolOf(input);
-    const app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown } = {};
+    const app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown; quic?: unknown } = {};
     if (tunnel) app.tunnel = tunnelJson(tunnel);
+    if (input.quic) app.quic = quicJson(input.quic, tls);
     app.vantage = vantageOf(conn);
     if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
     if (ssh) app.ssh = sshJson(ssh);
@@ -246,7 +254,8 @@ function targetName(t: DiagnosisInput['tunnel']): string | null {
 }
 
 /** What the bytes on the wire were, not what the port suggests. */
-export function protocolOf(input: DiagnosisInput): 'tls' | 'ssh' | 'unknown' {
+export function protocolOf(input: DiagnosisInput): 'tls' | 'ssh' | 'quic' | 'unknown' {
+  if (input.quic) return 'quic';
   const t = input.tls;
   if (t && (t.clientHello || t.serverHello || t.records.client.length > 0 || t.records.server.length > 0)) return 'tls';
   const s = input.ssh;

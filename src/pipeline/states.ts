@@ -9,14 +9,19 @@ import { TlsTracker } from '../tls/tracker.js';
 import type { TlsState } from '../tls/state.js';
 import { PreambleTracker } from '../tunnel/tracker.js';
 import type { TunnelState } from '../tunnel/state.js';
+import { QuicTracker } from '../quic/tracker.js';
+import type { QuicState } from '../quic/state.js';
 
 export interface TrackerStates {
   tls: TlsState | null;
   ssh: SshState | null;
   tunnel: TunnelState | null;
+  quic: QuicState | null;
 }
 
 export function trackerStates(conn: Connection): TrackerStates {
+  const d = conn.datagram;
+  if (d instanceof QuicTracker) return { tls: d.tls.state, ssh: null, tunnel: null, quic: d.state };
   let t = conn.tracker;
   let tunnel: TunnelState | null = null;
   if (t instanceof PreambleTracker) {
@@ -27,5 +32,6 @@ export function trackerStates(conn: Connection): TrackerStates {
     tls: t instanceof TlsTracker ? t.state : null,
     ssh: t instanceof SshTracker ? t.state : null,
     tunnel,
+    quic: null,
   };
 }

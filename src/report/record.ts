@@ -58,7 +58,7 @@ export interface TcpJson {
 
 export interface ConnectionRecord {
   id: number;
-  protocol: 'tls' | 'ssh' | 'unknown';
+  protocol: 'tls' | 'ssh' | 'quic' | 'unknown';
   client: EndpointJson;
   server: EndpointJson;
   firstFrame: number;
@@ -81,7 +81,10 @@ export interface ConnectionRecord {
   vantage: Vantage;
   tls?: unknown;
   ssh?: unknown;
-  tcp: TcpJson;
+  /** QUIC connections: the QUIC layer's facts. */
+  quic?: unknown;
+  /** TCP facts (null for QUIC, which runs over UDP). */
+  tcp: TcpJson | null;
   findings: Finding[];
   ladder: LadderJson[];
 }
@@ -106,8 +109,8 @@ function sideJson(st: SideState): TcpSideJson {
 export function buildRecord(
   conn: Connection,
   d: Diagnosis,
-  protocol: 'tls' | 'ssh' | 'unknown',
-  app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown },
+  protocol: 'tls' | 'ssh' | 'quic' | 'unknown',
+  app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown; quic?: unknown },
 ): ConnectionRecord {
   const rec: ConnectionRecord = {
     id: conn.id,
@@ -125,10 +128,10 @@ export function buildRecord(
     closedBy: d.closedBy,
     closeKind: d.closeKind,
     verdict: d.verdict,
-    transport: 'tcp',
+    transport: conn.transport,
     tunnel: app.tunnel ?? null,
     vantage: (app.vantage as Vantage | undefined) ?? { point: 'unknown', confidence: 'possible', evidence: [] },
-    tcp: {
+    tcp: conn.transport === 'udp' ? null : {
       client: sideJson(conn.client),
       server: sideJson(conn.server),
       established: conn.established,
@@ -152,6 +155,7 @@ export function buildRecord(
   };
   if (app.tls !== undefined) rec.tls = app.tls;
   if (app.ssh !== undefined) rec.ssh = app.ssh;
+  if (app.quic !== undefined) rec.quic = app.quic;
   return rec;
 }
 

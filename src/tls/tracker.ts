@@ -262,6 +262,15 @@ export class TlsTracker implements AppTracker {
     }
   }
 
+  /**
+   * QUIC carries TLS alerts as CONNECTION_CLOSE with CRYPTO_ERROR 0x0100 + alert (RFC 9001
+   * §4.8): the alert is the TLS handshake's end like any other.
+   */
+  quicAlert(from: Side, description: number, seen: Seen): void {
+    this.pushAlert({ frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, from, level: 2, description, name: alertName(description), encrypted: true, inferred: false, confidence: 'certain', length: 2 });
+    if (this.state.completed && from === 'server' && this.state.tls13) this.withdrawCompletion();
+  }
+
   // ---- framing helpers ------------------------------------------------------------
 
   private frameAt(d: Direction, offset: number): { frame: number; time: number } {

@@ -28,7 +28,7 @@ export function savePackets(rec: ConnectionRecord, conn: Connection | null, dir:
   const writer = PcapngWriter.toFile(path);
   saveConnection(writer, rec, conn);
   writer.close();
-  const cut = conn.packetLogBytes > 0 && conn.packetLog!.length < rec.tcp.client.packets + rec.tcp.server.packets ? ' (the kept packets: the log was capped)' : '';
+  const cut = conn.packetLogBytes > 0 && conn.packetLog!.length < conn.packets ? ' (the kept packets: the log was capped)' : '';
   return `#${rec.id}: ${packets} packets saved to ${path}${cut}`;
 }
 

@@ -1,0 +1,36 @@
+// The record's `quic` object: what the QUIC layer saw, by packet type and side, with the
+// transport parameters both sides sent (decoded, named).
+
+import { quicErrorName, quicVersionName } from '../registry/quic.js';
+import type { TlsState } from '../tls/state.js';
+import type { QuicState } from './state.js';
+import { decodeTransportParameters } from './transport-params.js';
+
+export function quicJson(q: QuicState, tls: TlsState | null) {
+  const clientTp = tls?.clientHello?.hello.extensions.find((e) => e.type === 57)?.data ?? null;
+  const serverTp = tls?.encryptedExtensions?.value.quicTransportParameters ?? null;
+  return {
+    version: q.version,
+    versionName: q.version === null ? null : quicVersionName(q.version),
+    clientVersions: q.clientVersions,
+    versionNegotiation: q.versionNegotiation ? { frame: q.versionNegotiation.frame, versions: q.versionNegotiation.versions, versionNames: q.versionNegotiation.versions.map(quicVersionName) } : null,
+    originalDestinationConnectionId: q.originalDcid,
+    clientConnectionId: q.clientCid,
+    serverConnectionId: q.serverCid,
+    packets: { client: { ...q.counts.client }, server: { ...q.counts.server } },
+    clientInitialFrames: q.clientInitialFrames,
+    retries: q.retries.map((r) => ({ ...r })),
+    closes: q.closes.map((c) => ({ ...c, errorName: c.app ? 'APPLICATION_ERROR' : quicErrorName(c.errorCode) })),
+    handshakeDone: q.handshakeDone,
+    cryptoBytes: { client: { ...q.cryptoBytes.client }, server: { ...q.cryptoBytes.server } },
+    keyLog: q.keyLog ? { ...q.keyLog, labels: [...q.keyLog.labels] } : null,
+    undecodable: q.undecodable,
+    transportParameters: {
+      client: clientTp ? decodeTransportParameters(clientTp).parameters : [],
+      server: serverTp ? decodeTransportParameters(serverTp).parameters : [],
+    },
+    stage: q.stage,
+    completed: q.completed,
+    completedBy: q.completedBy,
+  };
+}
