@@ -6,7 +6,7 @@
 // the modern side; they never suggest going below TLS 1.2 or re-enabling broken suites
 // without saying so.
 
-import { cipherSuiteInfo, cipherSuiteName, suiteWeaknesses } from '../registry/tls-ciphers.js';
+import { cipherSuiteInfo, cipherSuiteName, isSignalSuite, suiteWeaknesses } from '../registry/tls-ciphers.js';
 import { groupName } from '../registry/tls-groups.js';
 import { isGrease } from '../registry/tls-names.js';
 import { TLS12, TLS13, versionName, versionRank } from '../registry/tls-versions.js';
@@ -24,6 +24,8 @@ export interface FixTarget {
   socks?: string;
   /** TLS started by an upgrade: openssl s_client's -starttls protocol name (smtp, imap, pop3, ftp, ldap, postgres, mysql). */
   starttls?: string;
+  /** Over QUIC (UDP): TLS 1.3 only, and openssl s_client tests the TCP side of the same server. */
+  quic?: boolean;
 }
 
 const bracket = (ip: string): string => (ip.includes(':') ? `[${ip}]` : ip);
@@ -37,6 +39,7 @@ export function sClient(t: FixTarget, flags = ''): string {
   const sni = t.sni ? ` -servername ${t.sni}` : '';
   const via = t.proxy ? ` -proxy ${t.proxy}` : t.starttls ? ` -starttls ${t.starttls}` : '';
   const cmd = `openssl s_client -connect ${connectAddr(t)}${sni}${via}${flags ? ' ' + flags : ''} </dev/null`;
+  if (t.quic) return `${cmd} (its TLS settings over TCP; QUIC itself: curl --http3-only -v https://${t.sni ?? bracket(t.ip)}${t.port === 443 ? '' : `:${t.port}`}/)`;
   return t.socks ? `${cmd} (through the SOCKS proxy ${t.socks}: run it from a host that reaches ${connectAddr(t)} directly, or with proxychains)` : cmd;
 }
 
@@ -241,6 +244,8 @@ export interface CipherFixFacts {
 }
 
 export function fixesCipher(t: FixTarget, f: CipherFixFacts): string[] {
+  const offered13 = f.offered.filter((c) => cipherSuiteInfo(c)?.tls13Only);
+  if (t.quic || (offered13.length > 0 && offered13.length === f.offered.filter((c) => cipherSuiteInfo(c) !== undefined && !isSignalSuite(c)).length)) return fixesCipher13(t, offered13);
   const good = goodOffered(f.offered);
   const serverWeak = f.serverSuites.length > 0 && f.serverSuites.every(weakForAdvice);
   const list = good.length ? good.join(':') : 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384';
@@ -256,6 +261,17 @@ export function fixesCipher(t: FixTarget, f: CipherFixFacts): string[] {
   }
   out.push(`Test one suite at a time: ${sClient(t, `-tls1_2 -cipher ${good[0] ?? 'ECDHE-RSA-AES128-GCM-SHA256'}`)}`);
   return out;
+}
+
+/** TLS 1.3 suites (the only ones over QUIC): set apart from ssl_ciphers in every server. */
+function fixesCipher13(t: FixTarget, offered: readonly number[]): string[] {
+  const names = [...new Set(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', ...offered.map(cipherSuiteName)])].join(':');
+  const first = offered.length ? cipherSuiteName(offered[0]!) : 'TLS_AES_128_GCM_SHA256';
+  return [
+    `On the server, enable the TLS 1.3 suites the client offers (TLS 1.3 suites are not set by ssl_ciphers): nginx \`ssl_conf_command Ciphersuites ${names};\`, Apache \`SSLCipherSuite TLSv1.3 ${names}\`, HAProxy \`ciphersuites ${names}\` on the bind line, Java servers jdk.tls.server.cipherSuites${t.quic ? '; a QUIC server takes them from its TLS library (ngtcp2 examples: --ciphers)' : ''}`,
+    `Or let the client offer TLS_AES_128_GCM_SHA256, which every TLS 1.3 implementation must support: curl --tls13-ciphers TLS_AES_128_GCM_SHA256:${first}, openssl s_client -ciphersuites TLS_AES_128_GCM_SHA256:${first}`,
+    `Test one suite at a time: ${sClient(t, `-tls1_3 -ciphersuites ${first}`)}`,
+  ];
 }
 
 // ---- groups ----------------------------------------------------------------------------------

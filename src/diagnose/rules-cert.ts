@@ -156,7 +156,7 @@ export function fixTarget(input: DiagnosisInput): FixTarget {
     const starttls = STARTTLS_NAMES[u.kind];
     if (starttls) return { ip, port, sni, starttls };
   }
-  return { ip, port, sni };
+  return input.quic ? { ip, port, sni, quic: true } : { ip, port, sni };
 }
 
 /** openssl s_client -starttls names of the upgrade preambles. */

@@ -3,10 +3,10 @@
 // left to the TLS rules, which read it as the alert it is; annotateQuic() then names the
 // QUIC frame in their evidence.
 
-import { cryptoAlert, quicErrorName, quicVersionName } from '../registry/quic.js';
+import { applicationErrorName, cryptoAlert, isReservedQuicVersion, quicErrorName, quicVersionName } from '../registry/quic.js';
 import { alertLabel } from '../registry/tls-alerts.js';
 import { cipherSuiteName } from '../registry/tls-ciphers.js';
-import type { QuicState } from '../quic/state.js';
+import { quicApplication, type QuicState } from '../quic/state.js';
 import type { Diagnosis } from './diagnose.js';
 import type { DiagnosisInput } from './input.js';
 import { endpointText, rel } from './tcp-facts.js';
@@ -19,6 +19,15 @@ const at = (input: DiagnosisInput, frame: number, time: number): string => `fram
 
 function quicOf(input: DiagnosisInput): QuicState | null {
   return input.quic ?? null;
+}
+
+/** The version used, and how it was reached when the server moved the client to another. */
+function versionStory(q: QuicState): string {
+  const first = q.version ?? 1;
+  const used = q.negotiatedVersion ?? first;
+  if (used === first) return quicVersionName(used);
+  const how = q.versionNegotiation ? 'after a Version Negotiation packet' : 'the server moved it by compatible version negotiation, RFC 9368';
+  return `${quicVersionName(used)} (the client started in ${quicVersionName(first)}; ${how})`;
 }
 
 const serverSilent = (q: QuicState): boolean => Object.values(q.counts.server).every((n) => n === 0);
@@ -34,7 +43,7 @@ export const quicOk: Rule<DiagnosisInput> = {
     const alpn = tls?.encryptedExtensions?.value.alpn ?? null;
     return {
       confidence: q.handshakeDone || tls?.completed ? 'certain' : 'likely',
-      summary: `The QUIC handshake completed: ${quicVersionName(q.version ?? 1)}${tls?.cipherSuite != null ? `, TLS 1.3 with ${cipherSuiteName(tls.cipherSuite)}` : ''}${alpn ? `, ALPN ${alpn}` : ''} (${q.completedBy}).`,
+      summary: `The QUIC handshake completed: ${versionStory(q)}${tls?.cipherSuite != null ? `, TLS 1.3 with ${cipherSuiteName(tls.cipherSuite)}` : ''}${alpn ? `, ALPN ${alpn}` : ''} (${q.completedBy}).`,
       evidence: [
         `frame ${q.clientInitialFrames[0] ?? input.conn.firstFrame}: the client's Initial${tls?.clientHello?.hello.ext.serverName ? ` for "${tls.clientHello.hello.ext.serverName}"` : ''}`,
         ...(q.handshakeDone ? [`${at(input, q.handshakeDone.frame, q.handshakeDone.time)}: HANDSHAKE_DONE from the server`] : []),
@@ -60,15 +69,20 @@ export const quicVersionMismatch: Rule<DiagnosisInput> = {
     const common = q.clientVersions.filter((v) => vn.versions.includes(v));
     if (common.length > 0) return null;
     const offered = q.clientVersions.map(quicVersionName).join(', ') || 'an unknown version';
+    // A reserved version in the list only greases negotiation: nobody "speaks" it.
+    const real = vn.versions.filter((v) => !isReservedQuicVersion(v));
+    const greased = vn.versions.length - real.length;
+    const speaks = real.length ? real.map(quicVersionName).join(', ') : 'no real version';
     return {
       confidence: 'certain',
-      summary: `No QUIC version in common: the client's Initial used ${offered}; the server answered with Version Negotiation listing only ${vn.versions.map(quicVersionName).join(', ')}, and the client never tried one of them.`,
+      summary: `No QUIC version in common: the client's Initial used ${offered}; the server answered with Version Negotiation listing ${speaks}${greased ? ` (and ${greased === 1 ? 'a reserved version, which only exercises' : `${greased} reserved versions, which only exercise`} negotiation)` : ''}, and the client never tried one of them.`,
       evidence: [
         `frame ${q.clientInitialFrames[0] ?? input.conn.firstFrame}: the client's Initial, ${offered}`,
         `${at(input, vn.frame, vn.time)}: Version Negotiation from the server: ${vn.versions.map(quicVersionName).join(', ')}`,
+        ...(q.clientVersions.length > 0 && q.clientVersions.every(isReservedQuicVersion) ? [`the client's version is itself a reserved one: a client that greases negotiation must then pick a version from the list, and this one did not`] : []),
       ],
       fixes: [
-        `Let the client use a version the server speaks (${vn.versions.map(quicVersionName).join(', ')}): update it (a current browser, curl with HTTP/3, ngtcp2 --preferred-versions ${vn.versions.map((v) => '0x' + v.toString(16).padStart(8, '0')).join(',')})`,
+        `Let the client use a version the server speaks (${speaks}): update it (a current browser, curl with HTTP/3${real.length ? `, ngtcp2 --preferred-versions ${real.map((v) => '0x' + v.toString(16).padStart(8, '0')).join(',')}` : ''})`,
         `Or make the server accept the client's version: update the QUIC library of the server (nginx 1.25+ speaks v1; quic-go, quiche, ngtcp2 speak v1 and v2)`,
         `Clients fall back to TCP (HTTP/2 over TLS) when QUIC fails: check that the TCP path works meanwhile`,
       ],
@@ -147,7 +161,7 @@ export const quicConnectionClosed: Rule<DiagnosisInput> = {
     const c = q?.closes[0];
     if (!q || !c || q.completed) return null;
     const alert = c.app ? null : cryptoAlert(c.errorCode);
-    const name = c.app ? `application error 0x${c.errorCode.toString(16)}` : quicErrorName(c.errorCode);
+    const name = c.app ? applicationErrorName(c.errorCode, quicApplication(input.tls)) : quicErrorName(c.errorCode);
     const hit: Hit = {
       confidence: 'certain',
       summary: `The ${c.from} closed the QUIC connection during the handshake with ${name}${alert !== null ? ` (TLS alert ${alertLabel(alert)})` : ''}${c.reason ? `: "${c.reason.slice(0, 100)}"` : ''}.`,

@@ -18,7 +18,7 @@
 import type { Connection } from '../engine/connection.js';
 import type { Side } from '../engine/types.js';
 import { alertCategory, alertLabel } from '../registry/tls-alerts.js';
-import { cipherSuiteInfo, cipherSuiteName } from '../registry/tls-ciphers.js';
+import { cipherSuiteInfo, cipherSuiteName, isSignalSuite } from '../registry/tls-ciphers.js';
 import { groupName } from '../registry/tls-groups.js';
 import { isGrease } from '../registry/tls-names.js';
 import { isTls13Family, SSL3, versionName } from '../registry/tls-versions.js';
@@ -45,7 +45,7 @@ const MAX_LISTED = 8;
 /** TLS_AES_128_GCM_SHA256: every TLS 1.3 server must implement it (RFC 8446 §9.1). */
 const TLS13_MANDATORY_SUITE = 0x1301;
 /** TLS_EMPTY_RENEGOTIATION_INFO_SCSV and TLS_FALLBACK_SCSV are signals, not suites. */
-const isSignal = (c: number): boolean => isGrease(c) || cipherSuiteInfo(c)?.scsv === true;
+const isSignal = isSignalSuite;
 
 // ---- facts about the client's offer and the server's record ------------------------------------
 

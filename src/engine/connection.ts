@@ -153,6 +153,8 @@ export class Connection {
   /** `udp`: a QUIC flow (the TCP fields stay empty), decoded by `datagram`. */
   transport: 'tcp' | 'udp' = 'tcp';
   datagram: DatagramTracker | null = null;
+  /** UDP: the address pairs after the first (a migrated or rebound client), by first frame. */
+  paths: { client: Endpoint; server: Endpoint; frame: number }[] = [];
   /** 'tls' | 'ssh' | 'tunnel' (a preamble before TLS) when a tracker runs; 'unknown' otherwise. */
   detected: 'tls' | 'ssh' | 'tunnel' | 'unknown' | null = null;
   /** Reported (watched port, recognised protocol, or --any-port). */

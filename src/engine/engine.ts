@@ -177,7 +177,7 @@ export class Engine {
     this.forEach((c) => {
       if (c instanceof Connection && c.endReason === null) open.push(c);
     });
-    const flows = this.udp?.open() ?? [];
+    const flows = this.udp?.connections() ?? [];
     open.push(...flows);
     open.sort((a, b) => a.seq - b.seq);
     this.stats.openAtEnd = open.filter((c) => c.reported).length;

@@ -44,6 +44,11 @@ export interface Finding {
 export interface TrackerContext {
   ladder(ev: LadderEvent): void;
   finding(f: Finding): void;
+  /**
+   * A datagram tracker learned a connection ID that `owner` will receive packets on (QUIC):
+   * the flow table then follows the connection to a new address (migration, NAT rebinding).
+   */
+  connectionId?(owner: Side, cid: Uint8Array): void;
 }
 
 export interface AppTracker {

@@ -210,7 +210,7 @@ export class Analyzer {
     const protocol = protocolOf(input);
     const app: { tls?: unknown; ssh?: unknown; tunnel?: unknown; vantage?: unknown; quic?: unknown } = {};
     if (tunnel) app.tunnel = tunnelJson(tunnel);
-    if (input.quic) app.quic = quicJson(input.quic, tls);
+    if (input.quic) app.quic = quicJson(input.quic, tls, conn.paths);
     app.vantage = vantageOf(conn);
     if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
     if (ssh) app.ssh = sshJson(ssh);

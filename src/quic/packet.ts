@@ -64,7 +64,9 @@ const u32 = (b: Uint8Array, o: number) => ((b[o]! << 24) >>> 0) + ((b[o + 1]! <<
 export function parseHeader(b: Uint8Array, off: number): QuicHeader | null {
   if (off >= b.length) return null;
   const first = b[off]!;
-  if ((first & 0x80) === 0) return (first & 0x40) !== 0 ? { form: 'short', start: off, end: b.length } : null;
+  // The fixed bit (0x40) is not checked: RFC 9287 lets a peer that saw grease_quic_bit clear
+  // it in any packet but Version Negotiation (ngtcp2 does, from the server's first Initial).
+  if ((first & 0x80) === 0) return { form: 'short', start: off, end: b.length };
   if (off + 7 > b.length) return null;
   const version = u32(b, off + 1);
   let p = off + 5;
@@ -83,7 +85,6 @@ export function parseHeader(b: Uint8Array, off: number): QuicHeader | null {
     for (; p + 4 <= b.length; p += 4) versions.push(u32(b, p));
     return { form: 'vn', dcid, scid, versions, start: off, end: b.length };
   }
-  if ((first & 0x40) === 0) return null; // the fixed bit (RFC 9287 lets peers grease it, not in Initials)
   const info = QUIC_VERSIONS[version];
   const type: LongType | 'unknown' = info ? info.types[(first >> 4) & 3]! : 'unknown';
   let token: Uint8Array = new Uint8Array(0);
@@ -122,9 +123,14 @@ export function parseDatagram(b: Uint8Array): QuicHeader[] {
   return out;
 }
 
-/** Whether a datagram starts like a QUIC client's first flight: a long-header Initial of a known version, or a version QUIC would negotiate. */
+/**
+ * Whether a datagram starts like a QUIC client's first flight: a long-header Initial of a
+ * known version, or of a version QUIC would negotiate in a datagram of 1200 bytes or more
+ * (RFC 9000 §14.1). The fixed bit must be set unless the datagram has that size too (a
+ * client clears it only with a NEW_TOKEN token, RFC 9287 §3.1).
+ */
 export function looksLikeQuicInitial(b: Uint8Array): boolean {
-  if (b.length < 1200 && b.length < 64) return false;
+  if (b.length < 64 || ((b[0]! & 0x40) === 0 && b.length < 1200)) return false;
   const h = parseHeader(b, 0);
   return h !== null && h.form === 'long' && (h.type === 'initial' || (h.type === 'unknown' && b.length >= 1200));
 }

@@ -4,6 +4,7 @@
 // lives in the TLS tracker's state beside it.
 
 import type { Side } from '../engine/types.js';
+import type { TlsState } from '../tls/state.js';
 
 export type QuicStage = 'initial' | 'server_initial' | 'handshake' | 'handshake_done' | 'application_data';
 
@@ -39,6 +40,8 @@ export interface QuicClose {
 export interface QuicState {
   /** The version of the client's first Initial. */
   version: number | null;
+  /** The version of the server's first Initial or Handshake: the client's, or another one by compatible negotiation (RFC 9368). */
+  negotiatedVersion: number | null;
   /** Versions the client used, in order (a second one after Version Negotiation). */
   clientVersions: number[];
   versionNegotiation: { frame: number; time: number; versions: number[] } | null;
@@ -71,9 +74,17 @@ const kinds = (): Record<PacketKind, number> => ({ initial: 0, zero_rtt: 0, hand
 
 export function emptyQuicState(): QuicState {
   return {
-    version: null, clientVersions: [], versionNegotiation: null, originalDcid: null, clientCid: null, serverCid: null,
+    version: null, negotiatedVersion: null, clientVersions: [], versionNegotiation: null, originalDcid: null, clientCid: null, serverCid: null,
     packets: [], counts: { client: kinds(), server: kinds() }, clientInitialFrames: [], retries: [], closes: [], handshakeDone: null,
     cryptoBytes: { client: { initial: 0, handshake: 0 }, server: { initial: 0, handshake: 0 } }, keyLog: null, undecodable: 0,
     stage: 'initial', stageFrame: 0, completed: false, completedBy: null,
   };
+}
+
+/** The application protocol of a QUIC connection: the server's ALPN if decrypted, else the client's offer when it is only HTTP/3. */
+export function quicApplication(tls: TlsState | null): string | null {
+  const chosen = tls?.encryptedExtensions?.value.alpn;
+  if (chosen) return chosen;
+  const offered = tls?.clientHello?.hello.ext.alpn ?? [];
+  return offered.length > 0 && offered.every((a) => a === 'h3' || a.startsWith('h3-')) ? offered[0]! : null;
 }

@@ -11,13 +11,13 @@
 
 import type { DatagramTracker, FrameRef, Side, TrackerContext } from '../engine/types.js';
 import type { KeylogLabel, KeyStore } from '../keylog/keylog.js';
-import { cryptoAlert, quicErrorName, quicFrameName, quicVersionName } from '../registry/quic.js';
+import { applicationErrorName, cryptoAlert, quicErrorName, quicFrameName, quicVersionName } from '../registry/quic.js';
 import { suiteCipher } from '../tls/keyschedule.js';
 import { TlsTracker } from '../tls/tracker.js';
 import { type Frame, parseFrames } from './frames.js';
 import { type LongHeader, parseDatagram } from './packet.js';
 import { initialKeys, openPacket, packetKeys, type PacketKeys, retryTagValid } from './protection.js';
-import { emptyQuicState, type PacketKind, QUIC_STAGE_RANK, type QuicStage, type QuicState } from './state.js';
+import { emptyQuicState, type PacketKind, quicApplication, QUIC_STAGE_RANK, type QuicStage, type QuicState } from './state.js';
 
 /** CRYPTO bytes held out of order per side and level. */
 export const MAX_CRYPTO_HELD = 64 * 1024;
@@ -90,8 +90,10 @@ export class QuicTracker implements DatagramTracker {
   };
   /** Handshake-level CRYPTO bytes waiting for the side's hello (a lost Initial retransmitted later). */
   private waiting: Record<Side, { bytes: Uint8Array; ref: FrameRef }[]> = { client: [], server: [] };
-  /** Initial keys per client DCID (a Retry makes the client pick another). */
-  private initial: { dcid: string; keys: { client: PacketKeys; server: PacketKeys } } | null = null;
+  /** The client's current Destination Connection ID (a Retry makes it pick another). */
+  private dcid: Uint8Array | null = null;
+  /** Initial keys per version and DCID: with compatible version negotiation (RFC 9368) the server answers in another version, under that version's salt. */
+  private initialCache = new Map<string, { client: PacketKeys; server: PacketKeys } | null>();
   private readonly keysByLevel: Record<Side, { handshake: PacketKeys | null; one_rtt: PacketKeys | null }> = { client: { handshake: null, one_rtt: null }, server: { handshake: null, one_rtt: null } };
   private readonly largestPn: Record<Side, Record<string, number>> = { client: {}, server: {} };
   private keyLookupDone = false;
@@ -167,11 +169,14 @@ export class QuicTracker implements DatagramTracker {
       }
       return;
     }
-    if (h.scid.length >= 0) {
-      if (from === 'client' && s.clientCid === null) s.clientCid = hex(h.scid);
-      if (from === 'server' && s.serverCid === null && h.type !== 'retry') s.serverCid = hex(h.scid);
-      if (h.type !== 'retry') this.cidLength[from === 'client' ? 'server' : 'client'] = h.scid.length;
+    if (from === 'client' && s.clientCid === null) {
+      s.clientCid = hex(h.scid);
+      this.ctx.connectionId?.('client', h.scid);
     }
+    if (from === 'server' && s.serverCid === null && h.type !== 'retry') s.serverCid = hex(h.scid);
+    // Each side receives on the IDs it chose (a Retry's too): a new path is found by them.
+    if (from === 'server') this.ctx.connectionId?.('server', h.scid);
+    if (h.type !== 'retry') this.cidLength[from === 'client' ? 'server' : 'client'] = h.scid.length;
     if (h.type === 'retry') return this.onRetry(from, data, h, ref);
     if (from === 'client') {
       if (s.version === null) s.version = h.version;
@@ -181,14 +186,14 @@ export class QuicTracker implements DatagramTracker {
     if (h.type === 'initial') {
       if (from === 'client') {
         const dcid = hex(h.dcid);
-        if (s.originalDcid === null) s.originalDcid = dcid;
-        if (!this.initial || this.initial.dcid !== dcid) {
-          const k = initialKeys(h.version, h.dcid);
-          if (k) this.initial = { dcid, keys: k };
+        if (s.originalDcid === null) {
+          s.originalDcid = dcid;
+          this.ctx.connectionId?.('server', h.dcid);
         }
+        if (!this.dcid || hex(this.dcid) !== dcid) this.dcid = h.dcid.slice();
         if (s.clientInitialFrames.length < 16) s.clientInitialFrames.push(ref.frame);
-      }
-      keys = this.initial?.keys[from] ?? null;
+      } else if (s.negotiatedVersion === null) s.negotiatedVersion = h.version;
+      keys = this.initialKeys(h.version)?.[from] ?? null;
     } else if (h.type === 'handshake') {
       keys = this.levelKeys(from, 'handshake');
     }
@@ -247,6 +252,18 @@ export class QuicTracker implements DatagramTracker {
     }
   }
 
+  private initialKeys(version: number): { client: PacketKeys; server: PacketKeys } | null {
+    if (!this.dcid) return null;
+    const k = `${version}:${hex(this.dcid)}`;
+    let keys = this.initialCache.get(k);
+    if (keys === undefined) {
+      if (this.initialCache.size >= 8) this.initialCache.clear();
+      keys = initialKeys(version, this.dcid);
+      this.initialCache.set(k, keys);
+    }
+    return keys;
+  }
+
   // ---- keys from the key log ----------------------------------------------------------
 
   private levelKeys(side: Side, level: 'handshake' | 'one_rtt'): PacketKeys | null {
@@ -258,7 +275,7 @@ export class QuicTracker implements DatagramTracker {
     this.keyLookupDone = true;
     const secrets = this.keys.lookup(ch.hello.random);
     const cipher = suiteCipher(suite);
-    const version = this.state.version ?? 1;
+    const version = this.state.negotiatedVersion ?? this.state.version ?? 1;
     if (!secrets || !cipher || cipher.kind !== 'aead') return null;
     this.state.keyLog = { handshakeOpened: 0, oneRttOpened: 0, failed: 0, labels: [] };
     const use = (label: KeylogLabel): PacketKeys | null => {
@@ -295,11 +312,14 @@ export class QuicTracker implements DatagramTracker {
         if (s.closes.length >= 8) return;
         s.closes.push({ frame: ref.frame, time: ref.time, from, level: level ?? 'one_rtt', app: f.app, errorCode: f.errorCode, frameType: f.frameType, reason: f.reason });
         const alert = f.app ? null : cryptoAlert(f.errorCode);
-        this.ladder(from, ref, `CONNECTION_CLOSE ${f.app ? `application error 0x${f.errorCode.toString(16)}` : quicErrorName(f.errorCode)}`, f.reason || undefined);
+        this.ladder(from, ref, `CONNECTION_CLOSE ${f.app ? applicationErrorName(f.errorCode, quicApplication(this.tls.state)) : quicErrorName(f.errorCode)}`, f.reason || undefined);
         // A crypto error is a TLS alert carried by QUIC (RFC 9001 §4.8): the TLS rules read it as one.
         if (alert !== null) this.tls.quicAlert(from, alert, { frame: ref.frame, firstFrame: ref.frame, time: ref.time });
         return;
       }
+      case 'new_connection_id':
+        this.ctx.connectionId?.(from, f.cid);
+        return;
       case 'handshake_done':
         if (!s.handshakeDone && from === 'server') {
           s.handshakeDone = { frame: ref.frame, time: ref.time };

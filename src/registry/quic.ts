@@ -1,9 +1,13 @@
 // QUIC code points (IANA "QUIC" registries): versions, frame types, transport error codes,
 // transport parameters. Data tables; unknown values stay numbers and print as 0x...
 
+import { alertName } from './tls-alerts.js';
+
 export const QUIC_V1 = 0x00000001;
 export const QUIC_V2 = 0x6b3343cf;
 export const QUIC_DRAFT29 = 0xff00001d;
+/** draft-ietf-quic-v2-01 to -08, before RFC 9369 numbered v2 (ngtcp2 0.12's "v2draft"). */
+export const QUIC_V2_DRAFT = 0x709a50c4;
 
 export interface QuicVersionInfo {
   name: string;
@@ -23,13 +27,17 @@ const V1_TYPES = ['initial', 'zero_rtt', 'handshake', 'retry'] as const;
 export const QUIC_VERSIONS: Readonly<Record<number, QuicVersionInfo>> = Object.freeze({
   [QUIC_V1]: { name: 'QUIC v1', salt: '38762cf7f55934b34d179ae6a4c80cadccbb7f0a', labelPrefix: 'quic ', retryKey: 'be0c690b9f66575a1d766b54e368c84e', retryNonce: '461599d35d632bf2239825bb', types: V1_TYPES },
   [QUIC_V2]: { name: 'QUIC v2', salt: '0dede3def700a6db819381be6e269dcbf9bd2ed9', labelPrefix: 'quicv2 ', retryKey: '8fb4b01b56ac48e260fbcbcead7ba5f9', retryNonce: 'd86969bc2d7c6d9990efb04a', types: ['retry', 'initial', 'zero_rtt', 'handshake'] },
+  [QUIC_V2_DRAFT]: { name: 'QUIC v2 draft', salt: 'a707c203a59b47184a1d62ca570406ea7ae3e5d3', labelPrefix: 'quicv2 ', retryKey: 'ba858dc7b43de5dbf87617ff4ab253db', retryNonce: '141b99c239b03e785d6a2e9f', types: ['retry', 'initial', 'zero_rtt', 'handshake'] },
   [QUIC_DRAFT29]: { name: 'QUIC draft-29', salt: 'afbfec289993d24c9e9786f19c6111e04390a899', labelPrefix: 'quic ', retryKey: 'ccce187ed09a09d05728155a6cb96be1', retryNonce: 'e54930f97f2136f0530a8c1c', types: V1_TYPES },
 });
+
+/** RFC 9000 §15: versions 0x?a?a?a?a are reserved to exercise version negotiation (greasing). */
+export const isReservedQuicVersion = (v: number): boolean => (v & 0x0f0f0f0f) === 0x0a0a0a0a;
 
 export function quicVersionName(v: number): string {
   const known = QUIC_VERSIONS[v];
   if (known) return known.name;
-  if ((v & 0x0f0f0f0f) === 0x0a0a0a0a) return `reserved version 0x${v.toString(16).padStart(8, '0')} (forces version negotiation)`;
+  if (isReservedQuicVersion(v)) return `reserved version 0x${v.toString(16).padStart(8, '0')} (forces version negotiation)`;
   if ((v >>> 8) === 0xff0000) return `QUIC draft-${v & 0xff}`;
   return `version 0x${v.toString(16).padStart(8, '0')}`;
 }
@@ -48,8 +56,23 @@ export const cryptoAlert = (code: number): number | null => (code >= 0x100 && co
 
 export function quicErrorName(code: number): string {
   const alert = cryptoAlert(code);
-  if (alert !== null) return `CRYPTO_ERROR(0x${code.toString(16)})`;
+  if (alert !== null) return `CRYPTO_ERROR(0x${code.toString(16)}: ${alertName(alert)})`;
   return QUIC_TRANSPORT_ERRORS[code] ?? `error 0x${code.toString(16)}`;
+}
+
+/** HTTP/3 error codes (RFC 9114 §8.1, RFC 9204 §6 QPACK): the application errors of an "h3" connection. */
+export const H3_ERRORS: Readonly<Record<number, string>> = Object.freeze({
+  0x100: 'H3_NO_ERROR', 0x101: 'H3_GENERAL_PROTOCOL_ERROR', 0x102: 'H3_INTERNAL_ERROR', 0x103: 'H3_STREAM_CREATION_ERROR',
+  0x104: 'H3_CLOSED_CRITICAL_STREAM', 0x105: 'H3_FRAME_UNEXPECTED', 0x106: 'H3_FRAME_ERROR', 0x107: 'H3_EXCESSIVE_LOAD',
+  0x108: 'H3_ID_ERROR', 0x109: 'H3_SETTINGS_ERROR', 0x10a: 'H3_MISSING_SETTINGS', 0x10b: 'H3_REQUEST_REJECTED',
+  0x10c: 'H3_REQUEST_CANCELLED', 0x10d: 'H3_REQUEST_INCOMPLETE', 0x10e: 'H3_MESSAGE_ERROR', 0x10f: 'H3_CONNECT_ERROR',
+  0x110: 'H3_VERSION_FALLBACK', 0x200: 'QPACK_DECOMPRESSION_FAILED', 0x201: 'QPACK_ENCODER_STREAM_ERROR', 0x202: 'QPACK_DECODER_STREAM_ERROR',
+});
+
+/** An application CONNECTION_CLOSE's code, named when the ALPN says which application (h3). */
+export function applicationErrorName(code: number, alpn: string | null): string {
+  const h3 = alpn !== null && (alpn === 'h3' || alpn.startsWith('h3-')) ? H3_ERRORS[code] : undefined;
+  return h3 ?? `application error 0x${code.toString(16)}`;
 }
 
 /** Frame types (RFC 9000 §19, RFC 9221 DATAGRAM). */

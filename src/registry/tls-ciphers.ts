@@ -563,3 +563,6 @@ export function sslv2CipherSpecName(spec: number): string {
   if (spec >> 16 === 0) return cipherSuiteName(spec & 0xffff);
   return SSLV2_CIPHER_SPECS[spec] ?? '0x' + spec.toString(16).padStart(6, '0');
 }
+
+/** GREASE and signalling values (TLS_EMPTY_RENEGOTIATION_INFO_SCSV, TLS_FALLBACK_SCSV): not suites anyone negotiates. */
+export const isSignalSuite = (c: number): boolean => isGrease(c) || cipherSuiteInfo(c)?.scsv === true;
