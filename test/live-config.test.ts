@@ -96,6 +96,28 @@ const filterCases: FilterCase[] = [
     ],
   },
   {
+    name: 'QUIC: UDP ports beside the TCP ones, the extra expression over both',
+    spec: { ports: [443, 22], udpPorts: [443, 4433], extra: 'host 10.0.0.9', vlan: false },
+    expr: '((tcp and (port 443 or port 22)) or (udp and (port 443 or port 4433))) and (host 10.0.0.9)',
+    frames: [
+      [{ ...tcp443, src: '10.0.0.9' }, true],
+      [{ proto: 'udp', sport: 50000, dport: 443, src: '10.0.0.9' }, true],
+      [{ proto: 'udp', sport: 4433, dport: 50000, dst: '10.0.0.9' }, true],
+      [{ proto: 'udp', sport: 50000, dport: 22, src: '10.0.0.9' }, false],
+      [{ proto: 'udp', sport: 50000, dport: 443, src: '10.0.0.1' }, false],
+    ],
+  },
+  {
+    name: 'QUIC: one UDP port, VLAN-tagged too',
+    spec: { ports: [22], udpPorts: [443] },
+    expr: '((tcp and port 22) or (udp and port 443)) or (vlan and ((tcp and port 22) or (udp and port 443)))',
+    frames: [
+      [{ proto: 'udp', sport: 50000, dport: 443 }, true],
+      [{ proto: 'udp', sport: 50000, dport: 443, vlan: 4 }, true],
+      [{ proto: 'tcp', sport: 50000, dport: 443 }, false],
+    ],
+  },
+  {
     name: 'any port',
     spec: { ports: 'any' },
     expr: '(tcp) or (vlan and (tcp))',

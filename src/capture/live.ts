@@ -450,6 +450,8 @@ export class LiveCapture {
 export interface FilterSpec {
   /** Server ports to watch, or 'any' for every TCP packet. */
   ports: readonly number[] | 'any';
+  /** UDP ports to watch as well (QUIC); none: TCP only. */
+  udpPorts?: readonly number[];
   /** An extra BPF expression ANDed on (e.g. "host 10.0.0.5"). */
   extra?: string;
   /** Also match the same traffic inside 802.1Q VLAN tags (default true). */
@@ -457,26 +459,33 @@ export interface FilterSpec {
 }
 
 /**
- * The BPF expression for the watched traffic: `tcp and (port 443 or port 22)`,
- * `... and (EXTRA)`, wrapped as `(X) or (vlan and (X))` to match VLAN-tagged frames too.
+ * The BPF expression for the watched traffic: `tcp and (port 443 or port 22)`, with
+ * `(...) or (udp and port 443)` for QUIC, `... and (EXTRA)`, wrapped as
+ * `(X) or (vlan and (X))` to match VLAN-tagged frames too.
  */
 export function buildFilter(spec: FilterSpec): string {
   let base = 'tcp';
   if (spec.ports !== 'any') {
-    const ports = [...new Set(spec.ports)];
+    const ports = checkedPorts(spec.ports);
     if (ports.length === 0) throw new RangeError('buildFilter: no ports given (use "any" for every TCP packet)');
-    for (const p of ports)
-      if (!Number.isInteger(p) || p < 1 || p > 65535) throw new RangeError(`buildFilter: invalid port ${String(p)}`);
-    const clause = ports.map((p) => `port ${p}`).join(' or ');
-    base += ports.length > 1 ? ` and (${clause})` : ` and ${clause}`;
+    base += ports.length > 1 ? ` and (${portClause(ports)})` : ` and ${portClause(ports)}`;
   }
+  const udp = checkedPorts(spec.udpPorts ?? []);
+  if (udp.length > 0) base = `(${base}) or (udp and ${udp.length > 1 ? `(${portClause(udp)})` : portClause(udp)})`;
   const extra = spec.extra?.trim();
   if (extra) {
     if (extra.includes('\0')) throw new RangeError('buildFilter: the extra expression contains a NUL character');
-    base += ` and (${extra})`;
+    base = udp.length > 0 ? `(${base}) and (${extra})` : `${base} and (${extra})`;
   }
   return spec.vlan === false ? base : `(${base}) or (vlan and (${base}))`;
 }
+
+function checkedPorts(list: readonly number[]): number[] {
+  const ports = [...new Set(list)];
+  for (const p of ports) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new RangeError(`buildFilter: invalid port ${String(p)}`);
+  return ports;
+}
+const portClause = (ports: readonly number[]): string => ports.map((p) => `port ${p}`).join(' or ');
 
 // ---- interfaces --------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ const READ = ['read', 'tui', 'live'] as const;
 
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', kind: 'flag', help: 'NDJSON connection records on stdout instead of the human report', commands: ['read', 'live'] },
-  { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable (default 443,22, and the usual proxy, STARTTLS and database ports when their connections carry TLS or a preamble); TLS, SSH or a proxy request on other ports is recognised by its bytes', commands: READ },
+  { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable: N or tcp/N for TCP, udp/N for QUIC (default 443,22 and udp/443, and the usual proxy, STARTTLS and database ports when their connections carry TLS or a preamble); TLS, SSH, a proxy request or a QUIC Initial on other ports is recognised by its bytes', commands: READ },
   { name: 'any-port', kind: 'flag', help: 'report every TCP connection, whatever its port or content', commands: READ },
   { name: 'known-hosts', kind: 'string', arg: 'FILE', help: 'OpenSSH known_hosts file to check SSH host keys against (plain or hashed)', commands: READ },
   { name: 'ca-file', kind: 'string', arg: 'FILE', help: 'PEM trust anchors for judging certificate chains (default: the system store)', commands: READ },
@@ -49,6 +49,8 @@ export interface Args {
   positionals: string[];
   json: boolean;
   ports: number[];
+  /** UDP ports given as udp/N (QUIC); empty: the default, 443. */
+  udpPorts: number[];
   anyPort: boolean;
   knownHosts: string | null;
   caFile: string | null;
@@ -77,12 +79,18 @@ export const COMMANDS: Record<string, string> = {
   interfaces: 'list the interfaces that can be captured on',
 };
 
-function parsePorts(v: string): number[] {
-  return v.split(',').filter((x) => x.trim() !== '').map((x) => {
-    const n = Number(x.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port: "${x}" is not a port number (1-65535)`);
-    return n;
-  });
+/** A --port list: N or tcp/N (TCP), udp/N (QUIC over UDP). */
+function parsePorts(v: string): { tcp: number[]; udp: number[] } {
+  const out = { tcp: [] as number[], udp: [] as number[] };
+  for (const raw of v.split(',')) {
+    const x = raw.trim();
+    if (x === '') continue;
+    const m = /^(tcp|udp)\/(.*)$/i.exec(x);
+    const n = Number(m ? m[2] : x);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port: "${x}" is not a port number (1-65535), tcp/N or udp/N`);
+    (m && m[1]!.toLowerCase() === 'udp' ? out.udp : out.tcp).push(n);
+  }
+  return out;
 }
 
 export function parseArgs(argv: readonly string[]): Args {
@@ -91,6 +99,7 @@ export function parseArgs(argv: readonly string[]): Args {
     positionals: [],
     json: false,
     ports: [],
+    udpPorts: [],
     anyPort: false,
     knownHosts: null,
     caFile: null,
@@ -161,7 +170,12 @@ export function parseArgs(argv: readonly string[]): Args {
     };
     switch (spec.name) {
       case 'json': out.json = true; break;
-      case 'port': out.ports.push(...parsePorts(takeValue())); break;
+      case 'port': {
+        const p = parsePorts(takeValue());
+        out.ports.push(...p.tcp);
+        out.udpPorts.push(...p.udp);
+        break;
+      }
       case 'any-port': out.anyPort = true; break;
       case 'known-hosts': out.knownHosts = takeValue(); break;
       case 'ca-file': out.caFile = takeValue(); break;

@@ -73,7 +73,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     iface = d.name;
     io.stderr.write(`hsi: capturing on ${escapeForTerminal(iface)} (${d.how}; choose another with -i)\n`);
   }
-  const filter = buildFilter({ ports: settings.anyPort ? 'any' : [...settings.ports, ...(settings.preamblePorts ?? [])], ...(args.filter ? { extra: args.filter } : {}) });
+  const filter = buildFilter({ ports: settings.anyPort ? 'any' : [...settings.ports, ...(settings.preamblePorts ?? [])], udpPorts: settings.udpPorts ?? [], ...(args.filter ? { extra: args.filter } : {}) });
   let cap: LiveCapture;
   try {
     cap = LiveCapture.open({ iface, filter, snaplen: args.snaplen ?? undefined, immediate: false });

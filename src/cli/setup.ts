@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { KeyStore } from '../keylog/keylog.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import type { Connection } from '../engine/connection.js';
-import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
+import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, DEFAULT_UDP_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
 import type { ConnectionRecord } from '../report/record.js';
 import type { Style } from '../report/style.js';
 import { count, emptyCounts, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
@@ -89,6 +89,7 @@ export function analysisSettings(args: Args): AnalysisSettings {
     warnings,
     keys,
     ports: args.ports.length > 0 ? args.ports : [...DEFAULT_PORTS],
+    udpPorts: args.udpPorts.length > 0 ? args.udpPorts : [...DEFAULT_UDP_PORTS],
     preamblePorts: args.ports.length > 0 ? [] : DEFAULT_PREAMBLE_PORTS,
     anyPort: args.anyPort,
     ...(args.idleTimeout !== null ? { idleTimeout: args.idleTimeout } : {}),

@@ -45,7 +45,7 @@ export interface EngineOptions {
   /** Called when a reported connection ends. */
   onConnection: (conn: Connection) => void;
   /** UDP flows (QUIC): the tracker of a flow, and what opens one. */
-  datagrams?: { tracker: (ctx: TrackerContext) => DatagramTracker; recognise: (payload: Uint8Array) => boolean };
+  datagrams?: { tracker: (ctx: TrackerContext) => DatagramTracker; recognise: (payload: Uint8Array, dstPort: number) => boolean };
   /** Keep each reported connection's packets (bounded) for saving them later. */
   keepPackets?: { maxBytesPerConnection: number } | null;
 }

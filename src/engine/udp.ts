@@ -20,7 +20,7 @@ export interface UdpOptions {
   sessionIdleTimeout: number;
   maxFlows: number;
   /** Whether a first datagram opens a flow on an unwatched port (a QUIC Initial by its bytes). */
-  recognise: (payload: Uint8Array) => boolean;
+  recognise: (payload: Uint8Array, dstPort: number) => boolean;
   tracker: (ctx: TrackerContext) => DatagramTracker;
   /** The engine's shared sequences: flow creation order and reported ids. */
   nextSeq: () => number;
@@ -103,7 +103,7 @@ export class UdpFlows {
   /** Only a client's Initial opens a flow (on any port: QUIC is recognised by its bytes); a
    *  server's answer alone, or other UDP traffic, says nothing to diagnose. */
   private open(p: Packet, s: TcpSegment, key: string, a: string, b: string, src: string, dst: string, time: number): Route | null {
-    if (!this.opts.recognise(s.payload)) return null;
+    if (!this.opts.recognise(s.payload, s.dstPort)) return null;
     const c = new Connection(this.opts.nextSeq(), { ip: src, port: s.srcPort }, a, { ip: dst, port: s.dstPort }, b, p.frame, p.tsSec, p.tsNsec, time);
     c.transport = 'udp';
     c.oriented = true;

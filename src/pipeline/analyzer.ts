@@ -15,7 +15,7 @@ import { Knowledge } from '../diagnose/knowledge.js';
 import { DROP_SENSITIVE, QUIC_RULES, RULES, stageOf } from '../diagnose/rules.js';
 import { annotateQuic } from '../diagnose/rules-quic.js';
 import { quicJson } from '../quic/json.js';
-import { looksLikeQuicInitial } from '../quic/packet.js';
+import { looksLikeQuicInitial, looksLikeQuicLongHeader } from '../quic/packet.js';
 import { QuicTracker } from '../quic/tracker.js';
 import { annotateTunnel } from '../diagnose/rules-tunnel.js';
 import { annotateResets } from '../diagnose/rules-reset.js';
@@ -40,6 +40,8 @@ import { certificateJson, judgeChain, type ChainReport, type TrustStore } from '
 
 export interface AnalyzerOptions {
   ports: readonly number[];
+  /** UDP ports watched for QUIC (DEFAULT_UDP_PORTS); on others only a client's Initial by its bytes opens a flow. */
+  udpPorts?: readonly number[];
   /** Ports watched for a preamble before TLS (reported only when something recognisable shows). */
   preamblePorts?: readonly number[];
   anyPort?: boolean;
@@ -58,10 +60,16 @@ export interface AnalyzerOptions {
 }
 
 export const DEFAULT_PORTS = [443, 22] as const;
+export const DEFAULT_UDP_PORTS = [443] as const;
 /** The usual proxy, STARTTLS and database ports, watched by default beside DEFAULT_PORTS. */
 export const DEFAULT_PREAMBLE_PORTS: readonly number[] = Object.keys(PREAMBLE_PORTS).map(Number);
 /** Bytes of packets kept per connection when packets are kept. */
 export const KEEP_PACKET_BYTES = 2 * 1024 * 1024;
+
+/** On a watched UDP port any client long header opens a flow (a QUIC attempt even of a version no one speaks); elsewhere only an Initial that looks like one. */
+function quicRecogniser(watched: ReadonlySet<number>): (payload: Uint8Array, dstPort: number) => boolean {
+  return (payload, dstPort) => (watched.has(dstPort) ? looksLikeQuicLongHeader(payload) : looksLikeQuicInitial(payload));
+}
 
 export class Analyzer {
   readonly engine: Engine;
@@ -90,7 +98,7 @@ export class Analyzer {
         tunnel: (ctx, kind) => new PreambleTracker(ctx, kind, { tls: (c) => new TlsTracker(c, { keys: this.keys }), ssh: (c) => new SshTracker(c) }),
       },
       onConnection: (c) => this.enqueue(c),
-      datagrams: { tracker: (ctx) => new QuicTracker(ctx, this.keys), recognise: looksLikeQuicInitial },
+      datagrams: { tracker: (ctx) => new QuicTracker(ctx, this.keys), recognise: quicRecogniser(new Set(opts.udpPorts ?? DEFAULT_UDP_PORTS)) },
       keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
     });
   }

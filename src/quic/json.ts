@@ -29,6 +29,7 @@ export function quicJson(q: QuicState, tls: TlsState | null, paths: readonly { c
     handshakeDone: q.handshakeDone,
     cryptoBytes: { client: { ...q.cryptoBytes.client }, server: { ...q.cryptoBytes.server } },
     keyLog: q.keyLog ? { ...q.keyLog, labels: [...q.keyLog.labels] } : null,
+    openedAs: q.openedAs,
     undecodable: q.undecodable,
     paths: paths.map((p) => ({ client: { ...p.client }, server: { ...p.server }, firstFrame: p.frame })),
     transportParameters: {

@@ -61,7 +61,7 @@ const u32 = (b: Uint8Array, o: number) => ((b[o]! << 24) >>> 0) + ((b[o + 1]! <<
  * The packet starting at `off`. Short headers run to the datagram's end (they are last in
  * a datagram). null: not a QUIC packet (or cut).
  */
-export function parseHeader(b: Uint8Array, off: number): QuicHeader | null {
+export function parseHeader(b: Uint8Array, off: number, assume?: number): QuicHeader | null {
   if (off >= b.length) return null;
   const first = b[off]!;
   // The fixed bit (0x40) is not checked: RFC 9287 lets a peer that saw grease_quic_bit clear
@@ -85,7 +85,9 @@ export function parseHeader(b: Uint8Array, off: number): QuicHeader | null {
     for (; p + 4 <= b.length; p += 4) versions.push(u32(b, p));
     return { form: 'vn', dcid, scid, versions, start: off, end: b.length };
   }
-  const info = QUIC_VERSIONS[version];
+  // `assume`: read an unknown version's packet with a known version's layout (a client
+  // greasing negotiation may protect its Initial like v1: ngtcp2 does).
+  const info = QUIC_VERSIONS[version] ?? (assume !== undefined ? QUIC_VERSIONS[assume] : undefined);
   const type: LongType | 'unknown' = info ? info.types[(first >> 4) & 3]! : 'unknown';
   let token: Uint8Array = new Uint8Array(0);
   if (type === 'retry') {
@@ -133,6 +135,13 @@ export function looksLikeQuicInitial(b: Uint8Array): boolean {
   if (b.length < 64 || ((b[0]! & 0x40) === 0 && b.length < 1200)) return false;
   const h = parseHeader(b, 0);
   return h !== null && h.form === 'long' && (h.type === 'initial' || (h.type === 'unknown' && b.length >= 1200));
+}
+
+/** Any long-header packet but Version Negotiation (which only a server sends): the check on a watched UDP port. */
+export function looksLikeQuicLongHeader(b: Uint8Array): boolean {
+  if (b.length < 20) return false;
+  const h = parseHeader(b, 0);
+  return h !== null && h.form === 'long' && h.type !== 'retry';
 }
 
 /** Full packet number from its truncated form (RFC 9000 Appendix A.3). */

@@ -61,6 +61,8 @@ export interface QuicState {
   cryptoBytes: Record<Side, { initial: number; handshake: number }>;
   /** Handshake / 1-RTT packets opened with a key log, and those that would not open. */
   keyLog: { handshakeOpened: number; oneRttOpened: number; failed: number; labels: string[] } | null;
+  /** The version whose Initial keys opened the client's Initial of an unknown version. */
+  openedAs: number | null;
   /** Packets whose header or protection could not be read. */
   undecodable: number;
   stage: QuicStage;
@@ -76,7 +78,7 @@ export function emptyQuicState(): QuicState {
   return {
     version: null, negotiatedVersion: null, clientVersions: [], versionNegotiation: null, originalDcid: null, clientCid: null, serverCid: null,
     packets: [], counts: { client: kinds(), server: kinds() }, clientInitialFrames: [], retries: [], closes: [], handshakeDone: null,
-    cryptoBytes: { client: { initial: 0, handshake: 0 }, server: { initial: 0, handshake: 0 } }, keyLog: null, undecodable: 0,
+    cryptoBytes: { client: { initial: 0, handshake: 0 }, server: { initial: 0, handshake: 0 } }, keyLog: null, openedAs: null, undecodable: 0,
     stage: 'initial', stageFrame: 0, completed: false, completedBy: null,
   };
 }

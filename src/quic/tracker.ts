@@ -11,11 +11,11 @@
 
 import type { DatagramTracker, FrameRef, Side, TrackerContext } from '../engine/types.js';
 import type { KeylogLabel, KeyStore } from '../keylog/keylog.js';
-import { applicationErrorName, cryptoAlert, quicErrorName, quicFrameName, quicVersionName } from '../registry/quic.js';
+import { applicationErrorName, cryptoAlert, QUIC_DRAFT29, QUIC_V1, quicErrorName, quicFrameName, quicVersionName } from '../registry/quic.js';
 import { suiteCipher } from '../tls/keyschedule.js';
 import { TlsTracker } from '../tls/tracker.js';
 import { type Frame, parseFrames } from './frames.js';
-import { type LongHeader, parseDatagram } from './packet.js';
+import { type LongHeader, parseDatagram, parseHeader } from './packet.js';
 import { initialKeys, openPacket, packetKeys, type PacketKeys, retryTagValid } from './protection.js';
 import { emptyQuicState, type PacketKind, quicApplication, QUIC_STAGE_RANK, type QuicStage, type QuicState } from './state.js';
 
@@ -29,7 +29,7 @@ const AFTER_COMPLETION = 16;
 type Level = 'initial' | 'handshake';
 
 /** One side's CRYPTO stream at one level: offsets in, ordered bytes out. */
-class CryptoStream {
+export class CryptoStream {
   next = 0;
   private held: { offset: number; data: Uint8Array; ref: FrameRef }[] = [];
   private heldBytes = 0;
@@ -161,11 +161,29 @@ export class QuicTracker implements DatagramTracker {
   private onLong(from: Side, data: Uint8Array, h: LongHeader, ref: FrameRef): void {
     const s = this.state;
     if (h.type === 'unknown') {
-      this.note(from, 'unknown', h.version, data.length, ref, null, null);
       if (from === 'client') {
         if (s.version === null) s.version = h.version;
         if (!s.clientVersions.includes(h.version)) s.clientVersions.push(h.version);
-        if (s.counts.client.unknown === 1) this.ladder(from, ref, `Initial (${quicVersionName(h.version)})`, 'a version this tool cannot open');
+      }
+      // A client greasing version negotiation protects its Initial like a version it knows
+      // (RFC 9000 §6.1 leaves it open; ngtcp2 and Wireshark use draft-29's salt, others v1's):
+      // try both, so that its SNI and ALPN are still seen.
+      let opened: ReturnType<typeof openPacket> = null;
+      if (from === 'client' && data.length >= 1200) {
+        for (const v of s.openedAs !== null ? [s.openedAs] : [QUIC_V1, QUIC_DRAFT29]) {
+          const as = parseHeader(data, h.start, v);
+          if (as?.form === 'long' && as.type === 'initial') opened = this.openUnknown(data, as, v);
+          if (opened) {
+            s.openedAs = v;
+            break;
+          }
+        }
+      }
+      this.note(from, 'unknown', h.version, data.length, ref, opened ? true : null, opened?.packetNumber ?? null);
+      if (from === 'client' && s.counts.client.unknown === 1) this.ladder(from, ref, `Initial (${quicVersionName(h.version)})`, opened && s.openedAs !== null ? `protected like ${quicVersionName(s.openedAs)}` : 'a version this tool cannot open');
+      if (opened) {
+        this.largestPn.client['unknown'] = Math.max(this.largestPn.client['unknown'] ?? -1, opened.packetNumber);
+        this.onFrames(from, opened.payload, 'initial', ref);
       }
       return;
     }
@@ -250,6 +268,14 @@ export class QuicTracker implements DatagramTracker {
       if (s.keyLog) s.keyLog.oneRttOpened++;
       this.onFrames(from, opened.payload, null, ref);
     }
+  }
+
+  /** A client's Initial of an unknown version, opened as version `as` would be. */
+  private openUnknown(data: Uint8Array, h: LongHeader, as: number): ReturnType<typeof openPacket> {
+    if (!this.dcid || hex(this.dcid) !== hex(h.dcid)) this.dcid = h.dcid.slice();
+    if (this.state.originalDcid === null) this.state.originalDcid = hex(h.dcid);
+    const keys = this.initialKeys(as)?.client;
+    return keys ? openPacket(data, h.start, h.pnOffset, h.end, true, keys, this.largestPn.client['unknown'] ?? -1) : null;
   }
 
   private initialKeys(version: number): { client: PacketKeys; server: PacketKeys } | null {
