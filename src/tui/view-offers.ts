@@ -12,10 +12,14 @@ import { signatureSchemeName } from '../registry/tls-sigschemes.js';
 import { versionName } from '../registry/tls-versions.js';
 import type { SshJson, SshKexInitJson } from '../ssh/json.js';
 import type { TunnelJson } from '../tunnel/json.js';
+import type { quicJson } from '../quic/json.js';
+import { quicVersionName } from '../registry/quic.js';
 import type { NegotiatedField } from '../ssh/negotiate.js';
 import { sshOf, tlsOf, type TlsRecord } from './records.js';
 import type { Entry } from './state.js';
 import { fit, lineWidth, pad, sp, wrap, type Line, type Span } from './text.js';
+
+type QuicJson = ReturnType<typeof quicJson>;
 
 /** How an offered entry is marked. */
 export type Mark = 'chosen' | 'shared' | 'offered' | 'filler';
@@ -48,7 +52,7 @@ export interface Offers {
 /** The offers of a connection as data (what the pane renders; tests read this). */
 export function offersOf(e: Entry): Offers | null {
   const r = e.record;
-  const tunnel = tunnelSection(r);
+  const tunnel = tunnelSection(r) ?? quicSection(r);
   const tls = tlsOf(r);
   const ssh = sshOf(r);
   let o: Offers | null = null;
@@ -69,6 +73,27 @@ function tunnelSection(r: ConnectionRecord): Section | null {
   const note: Line = [sp(t.target ? `target ${t.target}` : t.kind, { fg: 'gray' })];
   if (t.status !== null) note.push(sp(` · status ${t.status}`, { fg: t.established ? 'green' : 'red' }));
   return { title: `Tunnel (${t.kind})`, note, failed: !t.established && t.result !== 'greeting', client: steps('client'), server: steps('server') };
+}
+
+/** QUIC before TLS: the versions and transport parameters of each side, the server's Version Negotiation, Retry or CONNECTION_CLOSE. */
+function quicSection(r: ConnectionRecord): Section | null {
+  const q = r.quic as QuicJson | null | undefined;
+  if (!q) return null;
+  const used = q.negotiatedVersion ?? null;
+  const client: Item[] = q.clientVersions.map((v) => ({ text: `Initial in ${quicVersionName(v)}${q.clientInitialFrames[0] !== undefined ? ` (frame ${q.clientInitialFrames[0]})` : ''}`, mark: v === used ? 'chosen' : 'offered' }));
+  if (q.packets.client.initial + q.packets.client.unknown > 1) client.push({ text: `${q.packets.client.initial + q.packets.client.unknown} Initials sent`, mark: 'offered' });
+  const server: Item[] = [];
+  if (q.versionNegotiation) server.push({ text: `Version Negotiation: ${q.versionNegotiation.versionNames.join(', ')} (frame ${q.versionNegotiation.frame})`, mark: 'offered' });
+  if (used !== null) server.push({ text: `Initial in ${quicVersionName(used)}`, mark: 'chosen' });
+  for (const t of q.retries) server.push({ text: `Retry (frame ${t.frame})${t.tagValid ? '' : ', integrity tag INVALID'}`, mark: 'offered' });
+  for (const c of q.closes) (c.from === 'client' ? client : server).push({ text: `CONNECTION_CLOSE ${c.errorName} (frame ${c.frame})`, mark: 'offered' });
+  if (Object.values(q.packets.server).every((n) => n === 0)) server.push({ text: 'nothing came back', mark: 'filler' });
+  const param = (p: { name: string; value: number | string | null }): Item => ({ text: p.value === null ? p.name : `${p.name} ${p.value}`, mark: 'offered' });
+  client.push(...q.transportParameters.client.map(param));
+  server.push(...q.transportParameters.server.map(param));
+  const failed = r.verdict.code === 'quic.version_mismatch' || r.verdict.code === 'quic.no_response' || r.verdict.code === 'quic.retry_loop';
+  const note: Line = [sp(`${q.completed ? 'handshake completed' : `stage ${q.stage}`}${q.paths.length ? ` · ${q.paths.length} more path(s)` : ''}`, { fg: 'gray' })];
+  return { title: `QUIC (${quicVersionName(used ?? q.version ?? 1)})`, note, failed, client, server };
 }
 
 export function offersLines(e: Entry, width: number): Line[] {

@@ -57,7 +57,7 @@ export function rowLine(e: Entry, width: number): Line {
   const time = r.startTime.slice(11, 19);
   const proto = r.protocol === 'unknown' ? 'TCP' : r.protocol.toUpperCase();
   const verdict = e.open ? `open: ${r.stage}` : r.verdict.code;
-  const fixed = time.length + 1 + 3 + 1 + 1 + verdict.length;
+  const fixed = time.length + 1 + 4 + 1 + 1 + verdict.length;
   // The endpoints first (without the client's port when short of room), then the identity.
   const full = `${ep(r.client)} → ${ep(r.server)}`;
   const ends = full.length + fixed + 12 <= width ? full : `${r.client.ip} → ${ep(r.server)}`;
@@ -66,7 +66,7 @@ export function rowLine(e: Entry, width: number): Line {
   const identRoom = Math.max(0, width - fixed - endsRoom - 2);
   const cut = (s: string, n: number) => (s.length <= n ? s.padEnd(n) : n > 1 ? s.slice(0, n - 1) + '…' : ''.padEnd(n));
   const identCol = identRoom > 0 ? ' ' + cut(ident, identRoom) : '';
-  return [sp(`${time} ${proto.padEnd(3)} ${cut(ends, endsRoom)}${identCol} `), sp(verdict, { bold: !e.open && r.outcome === 'failed' })];
+  return [sp(`${time} ${proto.padEnd(4)} ${cut(ends, endsRoom)}${identCol} `), sp(verdict, { bold: !e.open && r.outcome === 'failed' })];
 }
 
 function listTitle(s: State): Line {
