@@ -12,14 +12,14 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-AREAS=("$ROOT/scripts/captures/tls.sh" "$ROOT/scripts/captures/ssh.sh" "$ROOT/scripts/captures/tunnel.sh" "$ROOT/scripts/captures/vantage.sh")
+AREAS=("$ROOT/scripts/captures/tls.sh" "$ROOT/scripts/captures/ssh.sh" "$ROOT/scripts/captures/tunnel.sh" "$ROOT/scripts/captures/vantage.sh" "$ROOT/scripts/captures/keylog.sh" "$ROOT/scripts/captures/quic.sh")
 
 # Debian 12 packages for both areas (each area script can list its own with --packages)
 # (tshark brings wireshark-common: dumpcap, capinfos)
 PACKAGES="iproute2 iptables procps coreutils gzip python3 tcpdump tshark openssl nginx-light curl \
 gnutls-bin openjdk-17-jdk-headless openssh-server openssh-client dropbear-bin python3-asyncssh \
 squid-openssl tinyproxy dante-server microsocks postfix swaks libnet-ssleay-perl dovecot-imapd dovecot-pop3d vsftpd slapd \
-ldap-utils postgresql mariadb-server mariadb-client nftables faketime"
+ldap-utils postgresql mariadb-server mariadb-client nftables faketime ethtool ngtcp2-client ngtcp2-server"
 
 if [[ "${1:-}" == --packages ]]; then
   echo "$PACKAGES"
