@@ -17,7 +17,12 @@ import { parseFrames } from '../src/quic/frames.js';
 import { decodePacketNumber, looksLikeQuicInitial, parseDatagram, parseHeader, varint } from '../src/quic/packet.js';
 import { initialKeys, openPacket, packetKeys, retryTagValid } from '../src/quic/protection.js';
 import { CryptoStream, MAX_CRYPTO_HELD } from '../src/quic/tracker.js';
-import { decodeTransportParameters } from '../src/quic/transport-params.js';
+import { decodeTransportParameters, transportParameterProblems, type TransportParameter } from '../src/quic/transport-params.js';
+import { readCapture } from '../src/capture/source.js';
+import type { Packet } from '../src/capture/packet.js';
+import { analysisSettings } from '../src/cli/setup.js';
+import { QUIC_RULES } from '../src/diagnose/rules.js';
+import { Analyzer } from '../src/pipeline/analyzer.js';
 import { suiteCipher } from '../src/tls/keyschedule.js';
 import type { ConnectionRecord } from '../src/report/record.js';
 import { analyse } from './helpers/analyse.js';
@@ -260,4 +265,59 @@ describe('QUIC decoders (RFC 9000, RFC 9001 Appendix A)', () => {
     assert.deepEqual([...(a.udpPorts ?? [])], [4433]);
     assert.ok(a.ports?.includes(8443));
   });
+});
+
+describe('the quic.* codes of the contract', () => {
+  const CONTRACT = ['quic.ok', 'quic.no_response', 'quic.version_mismatch', 'quic.connection_closed', 'quic.retry_loop'];
+  it('one rule per code, every code but quic.retry_loop from a real capture', async () => {
+    const spec = join(capturesDir, '..', '..', 'shared', 'spec', 'report-format.md');
+    if (existsSync(spec)) {
+      const fromSpec = [...readFileSync(spec, 'utf8').matchAll(/^\| `(quic\.[a-z_]+)` \|/gm)].map((m) => m[1]!);
+      assert.deepEqual(fromSpec.sort(), [...CONTRACT].sort(), "the copy of the contract's quic.* codes is current");
+    }
+    const fromRules = new Set(QUIC_RULES.map((r) => r.code).filter((c) => c.startsWith('quic.')));
+    assert.deepEqual([...fromRules].sort(), [...CONTRACT].sort());
+    const produced = new Set<string>();
+    for (const f of LOCAL_QUIC) {
+      const exp = JSON.parse(readFileSync(join(capturesDir, f.replace(/\.pcap$/, '.expect.json')), 'utf8')) as { options: string[] };
+      for (const r of await analyse(join(capturesDir, f), exp.options)) produced.add(r.verdict.code);
+    }
+    assert.deepEqual(CONTRACT.filter((c) => !produced.has(c)), ['quic.retry_loop']);
+  });
+  it('quic.retry_loop: the real Retry of quic-retry.pcap answered again and again (its packets replayed 1, 2, 3, 2, 3, 2)', async () => {
+    const file = join(capturesDir, 'quic-retry.pcap');
+    const packets: Packet[] = [];
+    await readCapture(file, (p) => packets.push({ ...p, data: p.data.slice() }));
+    const recs: ConnectionRecord[] = [];
+    const a = new Analyzer({ ...analysisSettings(parseArgs(['read', file])), onRecord: (r) => recs.push(r) });
+    const base = packets[0]!.tsSec;
+    [1, 2, 3, 2, 3, 2].forEach((n, i) => a.packet({ ...packets[n - 1]!, frame: i + 1, tsSec: base + i, tsNsec: 0 }));
+    await a.end();
+    assert.equal(recs.length, 1);
+    assert.equal(recs[0]!.verdict.code, 'quic.retry_loop');
+    assert.equal(recs[0]!.cutFrame, 6);
+    assert.match(recs[0]!.verdict.summary, /Retry \(3 times\)/);
+  });
+});
+
+describe('transport parameters against RFC 9000 §18.2', () => {
+  const tp = (id: number, name: string, value: number | string | null): TransportParameter => ({ id, name, value, length: 1 });
+  const scid = tp(0x0f, 'initial_source_connection_id', 'ab');
+  const cases: { name: string; params: TransportParameter[]; from: 'client' | 'server'; want: RegExp[] }[] = [
+    { name: 'valid', params: [scid, tp(0x03, 'max_udp_payload_size', 1472), tp(0x0e, 'active_connection_id_limit', 8)], from: 'client', want: [] },
+    { name: 'a payload size under 1200', params: [scid, tp(0x03, 'max_udp_payload_size', 1100)], from: 'client', want: [/max_udp_payload_size 1100 is below/] },
+    { name: 'ack delay exponent and max ack delay', params: [scid, tp(0x0a, 'ack_delay_exponent', 21), tp(0x0b, 'max_ack_delay', 16384)], from: 'server', want: [/ack_delay_exponent 21/, /max_ack_delay 16384/] },
+    { name: 'streams above 2^60', params: [scid, tp(0x09, 'initial_max_streams_uni', 2 ** 61)], from: 'client', want: [/initial_max_streams_uni/] },
+    { name: 'a server-only parameter from the client', params: [scid, tp(0x00, 'original_destination_connection_id', 'cd')], from: 'client', want: [/only be sent by a server/] },
+    { name: 'the same from the server is fine', params: [scid, tp(0x00, 'original_destination_connection_id', 'cd')], from: 'server', want: [] },
+    { name: 'a duplicate, and no initial_source_connection_id', params: [tp(0x01, 'max_idle_timeout', 1), tp(0x01, 'max_idle_timeout', 2)], from: 'client', want: [/sent twice/, /initial_source_connection_id is missing/] },
+    { name: 'a connection id limit under 2', params: [scid, tp(0x0e, 'active_connection_id_limit', 1)], from: 'client', want: [/below the minimum of 2/] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = transportParameterProblems(c.params, c.from);
+      assert.equal(got.length, c.want.length, got.join('; '));
+      c.want.forEach((w, i) => assert.match(got[i]!, w));
+    });
+  }
 });

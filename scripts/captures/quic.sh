@@ -240,8 +240,43 @@ sc_quic_no_shared_cipher() {
     "$NO_KEYS" <<<"[ $(rec tls.cipher_mismatch likely failed "\"cutFrame\": $c, \"closedBy\": \"server\"") ]"
 }
 
+sc_quic_transport_parameter_error() {
+  local n=quic-transport-parameter-error f
+  f=$CAPTURES/$n.pcap
+  net_pair tperr
+  server server
+  cap $n
+  # initial_max_streams_bidi above 2^60: RFC 9000 §18.2 makes the server close
+  client client /dev/null --max-streams-bidi=2000000000000000000
+  cap_done $n
+  local c code
+  c=$(frame "$f" "ip.src==$SIP && quic.frame_type==28")
+  code=$(fields "$f" "frame.number==$c" quic.cc.error_code | head -1)
+  [[ $code == 8 ]] || die "$n: CONNECTION_CLOSE with error $code, not TRANSPORT_PARAMETER_ERROR (8)"
+  expect $n "gtlsclient --max-streams-bidi=2000000000000000000 sends initial_max_streams_bidi above 2^60; gtlsserver answers its Initial with CONNECTION_CLOSE TRANSPORT_PARAMETER_ERROR (frame $c)." \
+    "$NO_KEYS" <<<"[ $(rec quic.connection_closed certain failed "\"cutFrame\": $c, \"closedBy\": \"server\"") ]"
+}
+
+sc_quic_initial_too_small() {
+  local n=quic-initial-too-small f
+  f=$CAPTURES/$n.pcap
+  net_pair small
+  server server
+  cap $n
+  # datagrams capped at 1000 bytes: the server must drop Initials under 1200 (RFC 9000 §14.1)
+  client client /dev/null --max-udp-payload-size=1000 --handshake-timeout=3s
+  cap_done $n
+  said client 'HANDSHAKE_TIMEOUT|timeout'
+  local sizes last
+  sizes=$(fields "$f" "ip.src==$CIP" udp.length | sort -u | tr '\n' ' ')
+  [[ -z $(fields "$f" "ip.src==$SIP" frame.number) ]] || die "$n: the server answered"
+  last=$(fields "$f" "ip.src==$CIP && quic.long.packet_type==0" frame.number | tail -1)
+  expect $n "gtlsclient --max-udp-payload-size=1000 sends its Initials in datagrams of UDP length $sizes(under the 1200-byte minimum); gtlsserver drops them without a word, as RFC 9000 §14.1 requires; the client gives up after 3 s (last Initial in frame $last)." \
+    "$NO_KEYS" <<<"[ $(rec quic.no_response likely failed "\"cutFrame\": $last") ]"
+}
+
 # =======================================================================================
-ALL_SCENARIOS=(quic-ok quic-retry quic-blocked quic-version-mismatch quic-v2 quic-no-shared-cipher)
+ALL_SCENARIOS=(quic-ok quic-retry quic-blocked quic-version-mismatch quic-v2 quic-no-shared-cipher quic-transport-parameter-error quic-initial-too-small)
 
 main() {
   if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi

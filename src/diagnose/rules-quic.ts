@@ -6,7 +6,8 @@
 import { applicationErrorName, cryptoAlert, isReservedQuicVersion, quicErrorName, quicVersionName } from '../registry/quic.js';
 import { alertLabel } from '../registry/tls-alerts.js';
 import { cipherSuiteName } from '../registry/tls-ciphers.js';
-import { quicApplication, type QuicState } from '../quic/state.js';
+import { quicApplication, type QuicState, transportParametersOf } from '../quic/state.js';
+import { decodeTransportParameters, transportParameterProblems } from '../quic/transport-params.js';
 import type { Diagnosis } from './diagnose.js';
 import type { DiagnosisInput } from './input.js';
 import { endpointText, rel } from './tcp-facts.js';
@@ -121,6 +122,16 @@ export const quicRetryLoop: Rule<DiagnosisInput> = {
   },
 };
 
+/** TRANSPORT_PARAMETER_ERROR: what in the peer's parameters RFC 9000 forbids, when they can be read. */
+function peerParameterProblems(input: DiagnosisInput, c: QuicState['closes'][number]): string[] {
+  if (c.app || c.errorCode !== 0x08) return [];
+  const peer = c.from === 'server' ? 'client' : 'server';
+  const raw = transportParametersOf(input.tls, peer);
+  if (!raw) return [`the ${peer}'s transport parameters ${peer === 'server' ? 'are encrypted (a key log would show them)' : 'were not seen'}`];
+  const problems = transportParameterProblems(decodeTransportParameters(raw).parameters, peer);
+  return problems.length ? problems.map((p) => `the ${peer}'s transport parameters break RFC 9000 §18.2: ${p}`) : [`the ${peer}'s transport parameters look valid to this tool: the ${c.from} applies a rule of its own`];
+}
+
 export const quicNoResponse: Rule<DiagnosisInput> = {
   code: 'quic.no_response',
   description: "the client's Initials were retransmitted and nothing came back: UDP to that port is blocked on the path",
@@ -132,6 +143,28 @@ export const quicNoResponse: Rule<DiagnosisInput> = {
     const waited = input.conn.lastTime - input.conn.startTime;
     if (frames.length < 2 && waited < QUIC_SILENCE_SECONDS) return null;
     const port = input.conn.server.endpoint.port;
+    // RFC 9000 §14.1: a server drops a client Initial in a datagram smaller than 1200 bytes
+    const initials = q.packets.filter((p) => p.from === 'client' && (p.kind === 'initial' || p.kind === 'unknown'));
+    const largest = Math.max(0, ...initials.map((p) => p.size));
+    if (initials.length > 0 && largest < 1200) {
+      return {
+        confidence: 'likely',
+        summary: `Nothing came back, and the client's Initials are too small to be answered: ${initials.length} datagram${initials.length === 1 ? '' : 's'} of at most ${largest} bytes, while a server must drop a client Initial in a datagram under 1200 bytes (RFC 9000 §14.1).`,
+        evidence: [
+          ...initials.slice(0, 6).map((p, i) => `frame ${p.frame}: the client's Initial${i === 0 ? '' : ' again'}, a UDP payload of ${p.size} bytes (under 1200)`),
+          'no packet at all from the server in the capture',
+        ],
+        fixes: [
+          'Let the client pad its Initials to 1200 bytes: a client setting or bug caps its datagram size (ngtcp2 --max-udp-payload-size, quic-go MaxPacketSize, an MTU below 1280 on the client\'s interface); QUIC cannot run over a path that does not carry 1200-byte datagrams',
+          `Check the client's interface MTU: ip link show (QUIC needs an IPv4 MTU of at least 1228, IPv6 1248)`,
+          'Clients fall back to TCP (HTTP/2 over TLS) when QUIC fails: check that the TCP path works meanwhile',
+        ],
+        cutFrame: frames[frames.length - 1] ?? input.conn.lastFrame,
+        closedBy: input.openAtEnd ? null : 'client',
+        closeKind: input.openAtEnd ? null : 'timeout',
+        stage: 'initial',
+      };
+    }
     return {
       confidence: 'likely',
       summary: `Nothing came back: the client sent ${frames.length} Initial${frames.length === 1 ? '' : 's'} to ${endpointText(input.conn, 'server')} over ${waited.toFixed(1)} s and got no QUIC packet and no ICMP error: UDP ${port} is blocked (dropped) on the path, or nothing listens and the host drops silently. Clients then fall back to TCP (HTTP/2 over TLS).`,
@@ -162,11 +195,16 @@ export const quicConnectionClosed: Rule<DiagnosisInput> = {
     if (!q || !c || q.completed) return null;
     const alert = c.app ? null : cryptoAlert(c.errorCode);
     const name = c.app ? applicationErrorName(c.errorCode, quicApplication(input.tls)) : quicErrorName(c.errorCode);
+    const problems = peerParameterProblems(input, c);
+    const broken = problems.filter((x) => x.includes('break RFC 9000')).map((x) => x.replace(/^.*§18\.2: /, ''));
     const hit: Hit = {
       confidence: 'certain',
       summary: `The ${c.from} closed the QUIC connection during the handshake with ${name}${alert !== null ? ` (TLS alert ${alertLabel(alert)})` : ''}${c.reason ? `: "${c.reason.slice(0, 100)}"` : ''}.`,
-      evidence: [`${at(input, c.frame, c.time)}: CONNECTION_CLOSE from the ${c.from} in a${c.level === 'initial' ? 'n Initial' : c.level === 'handshake' ? ' Handshake' : ' 1-RTT'} packet: ${name}${c.frameType !== null && c.frameType !== 0 ? ` (triggered by frame type 0x${c.frameType.toString(16)})` : ''}${c.reason ? `, reason "${c.reason.slice(0, 200)}"` : ''}`],
-      fixes: closeFixes(c.errorCode, c.app, c.from),
+      evidence: [
+        `${at(input, c.frame, c.time)}: CONNECTION_CLOSE from the ${c.from} in a${c.level === 'initial' ? 'n Initial' : c.level === 'handshake' ? ' Handshake' : ' 1-RTT'} packet: ${name}${c.frameType !== null && c.frameType !== 0 ? ` (triggered by frame type 0x${c.frameType.toString(16)})` : ''}${c.reason ? `, reason "${c.reason.slice(0, 200)}"` : ''}`,
+        ...problems,
+      ],
+      fixes: [...(broken.length ? [`Correct the ${c.from === 'server' ? 'client' : 'server'}'s QUIC settings: ${broken.join('; ')} (RFC 9000 §18.2); the value usually comes from a tuning option of its QUIC library`] : []), ...closeFixes(c.errorCode, c.app, c.from)],
       cutFrame: c.frame,
       closedBy: c.from,
       closeKind: null,

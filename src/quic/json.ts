@@ -4,14 +4,14 @@
 import { applicationErrorName, quicErrorName, quicVersionName } from '../registry/quic.js';
 import type { Endpoint } from '../engine/connection.js';
 import type { TlsState } from '../tls/state.js';
-import { quicApplication, type QuicState } from './state.js';
+import { quicApplication, type QuicState, transportParametersOf } from './state.js';
 import { decodeTransportParameters } from './transport-params.js';
 
 /** `paths`: the address pairs the connection moved to after its first (migration, NAT rebinding). */
 export function quicJson(q: QuicState, tls: TlsState | null, paths: readonly { client: Endpoint; server: Endpoint; frame: number }[] = []) {
   const alpn = quicApplication(tls);
-  const clientTp = tls?.clientHello?.hello.extensions.find((e) => e.type === 57)?.data ?? null;
-  const serverTp = tls?.encryptedExtensions?.value.quicTransportParameters ?? null;
+  const clientTp = transportParametersOf(tls, 'client');
+  const serverTp = transportParametersOf(tls, 'server');
   return {
     version: q.version,
     versionName: q.version === null ? null : quicVersionName(q.version),

@@ -83,6 +83,12 @@ export function emptyQuicState(): QuicState {
   };
 }
 
+/** The raw quic_transport_parameters a side sent: the client's in its ClientHello, the server's in EncryptedExtensions (decrypted only). */
+export function transportParametersOf(tls: TlsState | null, side: Side): Uint8Array | null {
+  if (side === 'client') return tls?.clientHello?.hello.extensions.find((e) => e.type === 57)?.data ?? null;
+  return tls?.encryptedExtensions?.value.quicTransportParameters ?? null;
+}
+
 /** The application protocol of a QUIC connection: the server's ALPN if decrypted, else the client's offer when it is only HTTP/3. */
 export function quicApplication(tls: TlsState | null): string | null {
   const chosen = tls?.encryptedExtensions?.value.alpn;
