@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -199,6 +200,7 @@ typedef struct capture {
   struct pcap_stat last_stats;
   int have_stats;
   char error[PCAP_ERRBUF_SIZE + 64];
+  char iface[IF_NAMESIZE + 1]; /* the device opened ("" for "any" or when unknown) */
   struct capture *next; /* list of open captures, for the environment cleanup hook */
 } capture;
 
@@ -483,7 +485,12 @@ static void wakeup(capture *c, int status) {
     /* libuv reports POLLERR as EBADF; a read gets libpcap's own words for it (e.g. "The
        interface disappeared") and delivers what was still queued. */
     pump(c, MAX_BATCHES_PER_WAKEUP, 1);
-    if (!c->closed && c->started) {
+    /* What was queued came first; the read after it may be the one that sees the error. */
+    if (!c->closed && c->started) pump(c, 1, 1);
+    if (!c->closed && c->started && c->iface[0] && if_nametoindex(c->iface) == 0) {
+      /* libpcap's own words when its read sees it first: one message whichever wins the race */
+      report_read_error(c, "READ_FAILED", "capture read failed: The interface disappeared");
+    } else if (!c->closed && c->started) {
       char msg[256];
       int soerr = 0;
       socklen_t len = sizeof soerr;
@@ -714,6 +721,7 @@ static napi_value Capture_new(napi_env env, napi_callback_info info) {
   }
   c->env = env;
   c->p = r.p;
+  if (o.iface && strlen(o.iface) <= IF_NAMESIZE) snprintf(c->iface, sizeof c->iface, "%s", o.iface);
   c->linktype = pcap_datalink(r.p);
   c->snaplen = pcap_snapshot(r.p);
   if (c->snaplen <= 0 || c->snaplen > SNAPLEN_MAX) c->snaplen = SNAPLEN_MAX;
