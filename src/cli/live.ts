@@ -162,9 +162,9 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     summaryOut.write(`${header}; ${output.counts.total} connections, ${output.counts.completed} completed, ${output.counts.failed} failed, ${output.counts.incomplete} incomplete\n`);
     for (const n of notes) summaryOut.write(`note: ${n}\n`);
   } else if (tui) {
-    output.finish(header, notes, analyzer.vantage.summary());
+    await output.finish(header, notes, analyzer.vantage.summary());
     io.stdout.write(renderSummary(output.counts, chooseStyle(io.stdout, args.color), header, notes, analyzer.vantage.summary()) + '\n');
-  } else output.finish(header, notes, analyzer.vantage.summary());
+  } else await output.finish(header, notes, analyzer.vantage.summary());
   return failure ? 2 : output.status;
 }
 

@@ -46,7 +46,7 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
   const fatal = result.stats.problems.some((p) => p.fatal);
   if (result.info === null && fatal) return 2;
 
-  output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures), analyzer.vantage.summary());
+  await output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures), analyzer.vantage.summary());
   if (fatal) return 2;
   return output.status;
 }

@@ -8,6 +8,7 @@ import type { Connection } from '../engine/connection.js';
 import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, DEFAULT_UDP_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
 import type { ConnectionRecord } from '../report/record.js';
 import type { Style } from '../report/style.js';
+import { Spool } from '../report/spool.js';
 import { count, emptyCounts, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
 import { parseKnownHosts } from '../ssh/known-hosts.js';
 import { loadTrustStore, type TrustStore } from '../x509/index.js';
@@ -111,7 +112,8 @@ export function saveConnection(writer: PcapngWriter, rec: ConnectionRecord, conn
 /** Where records go: NDJSON lines, or the human report (buffered when the summary comes first). */
 export class RecordOutput {
   readonly counts: SummaryCounts = emptyCounts();
-  private readonly blocks: string[] = [];
+  /** The human report's blocks, printed after the summary (memory, then a temporary file). */
+  private readonly blocks = new Spool();
   private writer: PcapngWriter | null = null;
   /** NDJSON lines not written yet (batched when reading a file: one write per ~256 KiB). */
   private pending: string[] = [];
@@ -139,7 +141,7 @@ export class RecordOutput {
       return;
     }
     const block = renderRecord(rec, this.opts.style);
-    if (this.opts.summaryFirst) this.blocks.push(block);
+    if (this.opts.summaryFirst) this.blocks.add(block + '\n\n');
     else this.write(block + '\n\n');
   }
 
@@ -160,7 +162,7 @@ export class RecordOutput {
 
   private congested = false;
 
-  private write(text: string): void {
+  private write(text: string | Uint8Array): void {
     if (!this.out.write(text)) this.congested = true;
   }
 
@@ -179,16 +181,19 @@ export class RecordOutput {
     });
   }
 
-  /** End of input: the summary (first, for files) and the buffered blocks. */
-  finish(header: string, notes: string[], vantage: string | null = null): void {
+  /** End of input: the summary (first, for files) and the spooled blocks, at the pace of the output. */
+  async finish(header: string, notes: string[], vantage: string | null = null): Promise<void> {
     this.flush();
     this.writer?.close();
     if (this.opts.json) return;
     const summary = renderSummary(this.counts, this.opts.style, header, notes, vantage);
     if (this.opts.summaryFirst) {
-      this.out.write(summary + '\n\n');
-      for (const b of this.blocks) this.out.write(b + '\n\n');
-    } else this.out.write(summary + '\n');
+      this.write(summary + '\n\n');
+      for (const b of this.blocks.drain()) {
+        this.write(b);
+        await this.drained();
+      }
+    } else this.write(summary + '\n');
   }
 
   /** Exit status: 1 when any reported handshake failed, else 0. */
