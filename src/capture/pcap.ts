@@ -4,7 +4,7 @@
 // https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html
 
 import { incomplete, invalid, ok, type Decoded } from '../wire/reader.js';
-import type { FormatSink, InterfaceInfo, RecordFormat } from './decoder.js';
+import type { FormatSink, InterfaceInfo, RecordFormat } from './format.js';
 import { linkTypeName } from './packet.js';
 
 export const PCAP_FILE_HEADER_LEN = 24;

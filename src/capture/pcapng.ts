@@ -8,7 +8,7 @@
 
 import { incomplete, invalid, ok, type Decoded } from '../wire/reader.js';
 import { wireString } from '../wire/text.js';
-import type { FormatSink, InterfaceInfo, RecordFormat } from './decoder.js';
+import type { FormatSink, InterfaceInfo, RecordFormat } from './format.js';
 import { linkTypeName } from './packet.js';
 import { u16, u32, u32be, u32le } from './pcap.js';
 

@@ -1,6 +1,7 @@
 // hsi live: capture on an interface and report each connection as it ends; hsi interfaces.
 // Packets from the live source go through the same Analyzer as files: one code path.
 
+import { untrackedNote } from './read.js';
 import { buildFilter, defaultInterface, listInterfaces, LiveCapture, LiveCaptureError, loadLiveBackend, type LiveStats } from '../capture/live.js';
 import { dropPrivileges, keepPrivileges, PrivilegeError } from '../capture/privileges.js';
 import { Analyzer } from '../pipeline/analyzer.js';
@@ -156,6 +157,8 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   tui?.app.close();
   const summaryOut = args.json ? io.stderr : io.stdout;
   const notes = liveNotes(stats, output.saved, args.saveFailures);
+  const flood = untrackedNote(analyzer.stats, analyzer.engine.untracked.list());
+  if (flood) notes.push(flood);
   if (failure) notes.unshift((failure as LiveCaptureError).message);
   const header = `live capture on ${escapeForTerminal(iface)}: ${stats.delivered.toLocaleString('en-US')} packets seen, ${(stats.dropped + stats.ifDropped).toLocaleString('en-US')} dropped (kernel ${stats.dropped}, interface ${stats.ifDropped})`;
   if (args.json) {

@@ -4,6 +4,7 @@ import { formatProblem, type CaptureStats } from '../capture/decoder.js';
 import { linkTypeName } from '../capture/packet.js';
 import { replayCapture } from '../capture/replay.js';
 import { readCapture, STDIN_NAME, type CaptureResult } from '../capture/source.js';
+import { DEFAULT_MAX_EMBRYONIC, type UntrackedServer } from '../engine/embryonic.js';
 import type { EngineStats } from '../engine/engine.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { chooseStyle } from '../report/style.js';
@@ -46,7 +47,9 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
   const fatal = result.stats.problems.some((p) => p.fatal);
   if (result.info === null && fatal) return 2;
 
-  await output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures), analyzer.vantage.summary());
+  const flood = untrackedNote(analyzer.stats, analyzer.engine.untracked.list());
+  if (args.json && flood) io.stderr.write(`hsi: note: ${escapeForTerminal(flood)}\n`);
+  await output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures, analyzer.engine.untracked.list()), analyzer.vantage.summary());
   if (fatal) return 2;
   return output.status;
 }
@@ -57,7 +60,7 @@ function header(name: string, r: CaptureResult, e: EngineStats): string {
 }
 
 /** What the reader and the engine skipped or could not see, said once at the end. */
-export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: string | null): string[] {
+export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: string | null, untracked: readonly UntrackedServer[] = []): string[] {
   const out: string[] = [];
   if (c.cutShort) out.push('the capture file was cut short in the middle of a packet (the writer was stopped): the last packet is incomplete');
   if (c.problems.some((p) => p.fatal)) out.push('reading stopped early at a damaged part of the file: connections after it are missing (see the messages above)');
@@ -67,6 +70,16 @@ export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: 
   if (drops > 0) out.push(`the capturing interface recorded ${drops.toLocaleString('en-US')} dropped packets: verdicts that rest on a missing packet may be wrong`);
   if (e.fragments.incomplete > 0) out.push(`${e.fragments.incomplete} fragmented IP datagrams could not be reassembled`);
   if (e.evicted > 0) out.push(`${e.evicted.toLocaleString('en-US')} connections were evicted from a full connection table (--max-flows) and reported as incomplete`);
+  const u = untrackedNote(e, untracked);
+  if (u) out.push(u);
   if (saveFile) out.push(`${saved} failed connection${saved === 1 ? '' : 's'} saved to ${escapeForTerminal(saveFile)}`);
   return out;
+}
+
+/** Packets past the embryonic-flow cap (a SYN flood, a scan): how many, to whom, from how many. */
+export function untrackedNote(e: EngineStats, servers: readonly UntrackedServer[]): string | null {
+  if (e.untracked === 0) return null;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const top = servers.slice(0, 3).map((s) => `${n(s.packets)} to ${s.server} (${n(s.syns)} SYN${s.syns === 1 ? "" : "s"}) from ${s.sourcesCapped ? 'at least ' : ''}${n(s.sources)} source${s.sources === 1 ? '' : 's'}, frames ${s.firstFrame}–${s.lastFrame}`);
+  return `${n(e.untracked)} packets that would each have opened a one-sided, payload-less flow (a SYN flood or a scan) were counted, not tracked, past ${n(DEFAULT_MAX_EMBRYONIC)} such flows at once: ${top.join('; ')}${servers.length > 3 ? `; and ${servers.length - 3} more servers` : ''}`;
 }

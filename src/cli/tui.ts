@@ -94,7 +94,7 @@ function reportProblems(io: Io, path: string, result: CaptureResult): boolean {
 
 /** The status line's message at the end of input: what was read, and the first note. */
 function endNote(result: CaptureResult, analyzer: Analyzer, what: string): string {
-  const n = notes(result.stats, analyzer.stats, 0, null);
+  const n = notes(result.stats, analyzer.stats, 0, null, analyzer.engine.untracked.list());
   return n.length > 0 ? `${what}; note: ${n[0]}` : what;
 }
 

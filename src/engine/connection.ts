@@ -157,6 +157,10 @@ export class Connection {
   paths: { client: Endpoint; server: Endpoint; frame: number }[] = [];
   /** 'tls' | 'ssh' | 'tunnel' (a preamble before TLS) when a tracker runs; 'unknown' otherwise. */
   detected: 'tls' | 'ssh' | 'tunnel' | 'unknown' | null = null;
+  /** Seen from one side only, without payload, so far (counted against the engine's embryonic cap). */
+  embryonic = false;
+  /** The endpoint key of the packet that opened an embryonic flow. */
+  openedBy: number | string = 0;
   /** Reported (watched port, recognised protocol, or --any-port). */
   reported = false;
   /** Decided not to report: only counted until it ends. */

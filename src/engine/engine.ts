@@ -16,6 +16,7 @@ import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
 import type { AppTracker, DatagramTracker, FrameRef, Side, TrackerContext } from './types.js';
+import { DEFAULT_MAX_EMBRYONIC, endpointOfKey, UntrackedTally } from './embryonic.js';
 import { UdpFlows } from './udp.js';
 
 export interface EngineOptions {
@@ -35,6 +36,8 @@ export interface EngineOptions {
   sessionIdleTimeout: number;
   /** Cap on connections tracked at once; the oldest idle ones are evicted beyond it. */
   maxFlows: number;
+  /** Cap on embryonic flows (one side, no payload: SYN floods, scans); past it they are tallied (DEFAULT_MAX_EMBRYONIC). */
+  maxEmbryonic?: number;
   /** Build the tracker for a protocol. */
   trackers: {
     tls: (ctx: TrackerContext) => AppTracker;
@@ -72,6 +75,8 @@ export interface EngineStats {
   connectionsIgnored: number;
   evicted: number;
   timedOut: number;
+  /** Packets that would have opened an embryonic flow past the cap: tallied, not tracked. */
+  untracked: number;
   fragments: { fragments: number; reassembled: number; incomplete: number };
   tunnels: Record<string, number>;
   openAtEnd: number;
@@ -100,6 +105,10 @@ export class Engine {
   private readonly v4 = new Map<number, Map<number, Entry>>();
   private readonly v6 = new Map<string, Entry>();
   private live = 0;
+  /** Embryonic flows open now (one side seen, no payload). */
+  private embryonic = 0;
+  /** Past the embryonic cap: SYNs and stray packets per server. */
+  readonly untracked = new UntrackedTally();
   private flowSeq = 0;
   private nextId = 1;
   private lastSweep = 0;
@@ -115,6 +124,7 @@ export class Engine {
     connectionsReported: 0,
     connectionsIgnored: 0,
     evicted: 0,
+    untracked: 0,
     timedOut: 0,
     fragments: this.frags.stats,
     tunnels: {},
@@ -355,7 +365,24 @@ export class Engine {
       this.remove(c);
       c = undefined;
     }
-    if (!c) c = this.create(p, time, srcKey, dstKey);
+    if (!c) {
+      // A payload-less packet that is not an answer opens an embryonic flow: capped.
+      if (s.payloadLen === 0 && (s.flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK)) {
+        if (this.embryonic >= (this.opts.maxEmbryonic ?? DEFAULT_MAX_EMBRYONIC)) {
+          this.untracked.add(endpointOfKey(dstKey), srcKey, isSyn, p.frame, time);
+          this.stats.untracked++;
+          return;
+        }
+        c = this.create(p, time, srcKey, dstKey);
+        c.embryonic = true;
+        c.openedBy = srcKey;
+        this.embryonic++;
+      } else c = this.create(p, time, srcKey, dstKey);
+    } else if (c.embryonic && (s.payloadLen > 0 || c.openedBy !== srcKey)) {
+      // the other side answered, or data came: a connection, not a flood's packet
+      c.embryonic = false;
+      this.embryonic--;
+    }
 
     c.packets++;
     c.lastFrame = p.frame;
@@ -665,6 +692,10 @@ export class Engine {
     if (c.endReason !== null) return;
     c.endReason = reason;
     this.live--;
+    if (c.embryonic) {
+      c.embryonic = false;
+      this.embryonic--;
+    }
     if (c.ignored) return;
     const ref: FrameRef = { frame: c.lastFrame, time: c.lastTime };
     if (c.oriented) {

@@ -2,7 +2,7 @@
 // status line's hints are generated from this same table, and keyAction() is the only
 // place a key press becomes an action. Key names are blessed's (`up`, `S-tab`, `C-c`...).
 
-import type { Action, State } from './state.js';
+import type { Action, State } from './model.js';
 
 export type Mode = 'normal' | 'search' | 'help';
 

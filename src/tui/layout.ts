@@ -4,12 +4,9 @@
 // terminals) puts the list on top and one detail pane under it, switched with Tab.
 // The last row is the status line in both.
 
-import type { DetailPane, PaneId } from './state.js';
+import type { DetailPane, PaneId, Size } from './model.js';
 
-export interface Size {
-  cols: number;
-  rows: number;
-}
+export type { Size } from './model.js';
 
 /** Outer rectangle of a pane, borders included. */
 export interface Rect {

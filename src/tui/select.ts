@@ -2,7 +2,7 @@
 // sort), the selected one, and the counters of the list's title.
 
 import type { SshJson } from '../ssh/json.js';
-import type { Entry, State } from './state.js';
+import type { Entry, State } from './model.js';
 import type { TlsRecord } from './records.js';
 
 /** The words a search matches: addresses, host names (SNI, certificate names), software, verdict. */

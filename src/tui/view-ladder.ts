@@ -4,7 +4,7 @@
 // point drawn after the frame where the handshake was cut, with the verdict beside it.
 
 import type { LadderJson } from '../report/record.js';
-import type { Entry } from './state.js';
+import type { Entry } from './model.js';
 import { fit, sp, wrap, type Color, type Line } from './text.js';
 import { OUTCOME_COLOR } from './records.js';
 

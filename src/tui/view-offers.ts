@@ -16,7 +16,7 @@ import type { quicJson } from '../quic/json.js';
 import { quicVersionName } from '../registry/quic.js';
 import type { NegotiatedField } from '../ssh/negotiate.js';
 import { sshOf, tlsOf, type TlsRecord } from './records.js';
-import type { Entry } from './state.js';
+import type { Entry } from './model.js';
 import { fit, lineWidth, pad, sp, wrap, type Line, type Span } from './text.js';
 
 type QuicJson = ReturnType<typeof quicJson>;

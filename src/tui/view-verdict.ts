@@ -3,7 +3,7 @@
 // subject, issuer, validity and names, problems in red); for SSH the host key.
 
 import { endpoint, OUTCOME_COLOR, sshOf, tlsOf, type TlsRecord } from './records.js';
-import type { Entry } from './state.js';
+import type { Entry } from './model.js';
 import { sp, wrap, type Line } from './text.js';
 
 const heading = (t: string): Line => [sp(t, { fg: 'cyan', bold: true })];

@@ -10,7 +10,7 @@ import { ladderLines } from './view-ladder.js';
 import { offersLines } from './view-offers.js';
 import { verdictLines } from './view-verdict.js';
 import { counters, selectedEntry, visibleEntries } from './select.js';
-import type { DetailPane, Entry, PaneId, State } from './state.js';
+import type { DetailPane, Entry, PaneId, State } from './model.js';
 import { fit, lineWidth, pad, sp, type Color, type Line } from './text.js';
 import { endpoint as ep, OUTCOME_COLOR, software, sshOf, tlsOf } from './records.js';
 
