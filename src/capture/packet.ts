@@ -26,8 +26,15 @@ export interface Packet {
 export const packetTime = (p: Packet): number => p.tsSec + p.tsNsec / 1e9;
 
 /** ISO-8601 with the precision the source had (9 digits when nanoseconds are non-zero below µs). */
+let lastSec = NaN;
+let lastBase = '';
 export function isoTime(tsSec: number, tsNsec: number): string {
-  const base = new Date(tsSec * 1000).toISOString().slice(0, 19);
+  // records come in bursts within the same second: the date part is made once per second
+  if (tsSec !== lastSec) {
+    lastSec = tsSec;
+    lastBase = new Date(tsSec * 1000).toISOString().slice(0, 19);
+  }
+  const base = lastBase;
   const frac = tsNsec % 1000 === 0 ? String(tsNsec / 1000).padStart(6, '0') : String(tsNsec).padStart(9, '0');
   return `${base}.${frac}Z`;
 }

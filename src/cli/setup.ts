@@ -6,7 +6,7 @@ import { KeyStore } from '../keylog/keylog.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import type { Connection } from '../engine/connection.js';
 import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, DEFAULT_UDP_PORTS, type AnalyzerOptions } from '../pipeline/analyzer.js';
-import type { ConnectionRecord } from '../report/record.js';
+import { recordJson, type ConnectionRecord } from '../report/record.js';
 import type { Style } from '../report/style.js';
 import { Spool } from '../report/spool.js';
 import { count, emptyCounts, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
@@ -109,15 +109,18 @@ export function saveConnection(writer: PcapngWriter, rec: ConnectionRecord, conn
   return packets.length;
 }
 
+/** Bytes of NDJSON gathered before one write. */
+const BATCH_BYTES = 1 << 20;
+
 /** Where records go: NDJSON lines, or the human report (buffered when the summary comes first). */
 export class RecordOutput {
   readonly counts: SummaryCounts = emptyCounts();
   /** The human report's blocks, printed after the summary (memory, then a temporary file). */
   private readonly blocks = new Spool();
   private writer: PcapngWriter | null = null;
-  /** NDJSON lines not written yet (batched when reading a file: one write per ~256 KiB). */
-  private pending: string[] = [];
-  private pendingBytes = 0;
+  /** NDJSON lines not written yet, encoded into one buffer (batched when reading a file: one write per MiB). */
+  private batch: Buffer | null = null;
+  private batchUsed = 0;
   saved = 0;
 
   constructor(
@@ -130,14 +133,19 @@ export class RecordOutput {
     if (rec.outcome === 'failed' && this.opts.saveFailures) this.save(rec, conn);
     if (this.opts.onlyFailed && rec.outcome === 'completed') return;
     if (this.opts.json) {
-      const line = JSON.stringify(rec) + '\n';
+      const line = recordJson(rec) + '\n';
       if (!this.opts.summaryFirst) {
         this.write(line); // streaming (stdin, replay, live): each record as it ends
         return;
       }
-      this.pending.push(line);
-      this.pendingBytes += line.length;
-      if (this.pendingBytes >= 256 * 1024) this.flush();
+      // UTF-8 takes at most 3 bytes per UTF-16 unit
+      if (this.batch && this.batchUsed + line.length * 3 > this.batch.length) this.flush();
+      if (line.length * 3 > BATCH_BYTES) {
+        this.write(line);
+        return;
+      }
+      this.batch ??= Buffer.allocUnsafe(BATCH_BYTES);
+      this.batchUsed += this.batch.write(line, this.batchUsed, 'utf8');
       return;
     }
     const block = renderRecord(rec, this.opts.style);
@@ -154,10 +162,11 @@ export class RecordOutput {
 
   /** Write the batched NDJSON lines. */
   flush(): void {
-    if (this.pending.length === 0) return;
-    this.write(this.pending.join(''));
-    this.pending = [];
-    this.pendingBytes = 0;
+    if (!this.batch || this.batchUsed === 0) return;
+    // the stream may keep the buffer until it is written (a pipe): a new one for the next lines
+    this.write(this.batch.subarray(0, this.batchUsed));
+    this.batch = null;
+    this.batchUsed = 0;
   }
 
   private congested = false;

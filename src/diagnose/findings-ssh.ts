@@ -28,6 +28,31 @@ const KIND_LISTS: readonly { list: ListKind; fields: (keyof KexInit)[] }[] = [
 
 const describe = (i: SshAlgorithmInfo): string => `${i.name} (${i.notes[0] ?? i.rating})`;
 
+/** Weak offers per (lists, negotiated names): clients and servers repeat their KEXINIT connection after connection. Bounded. */
+const WEAK_PARTS = new Map<string, { parts: string[]; keywords: string[]; insecure: boolean }>();
+
+function weakParts(k: KexInit, negotiated: ReadonlySet<string>): { parts: string[]; keywords: string[]; insecure: boolean } {
+  const key = [...negotiated].join(',') + '|' + KIND_LISTS.map(({ fields }) => fields.map((f) => (k[f] as string[]).join(',')).join(';')).join('|');
+  const hit = WEAK_PARTS.get(key);
+  if (hit) return hit;
+  const parts: string[] = [];
+  const keywords: string[] = [];
+  let insecure = false;
+  for (const { list, fields } of KIND_LISTS) {
+    const { registry: kind, keyword } = LISTS[list];
+    const names = [...new Set(fields.flatMap((f) => k[f] as string[]))].filter((n) => !negotiated.has(n));
+    const weak = weakNames(kind, names);
+    if (weak.length === 0) continue;
+    insecure ||= weak.some((w) => w.rating === 'insecure');
+    parts.push(`${kind} ${weak.map(describe).join(', ')}`);
+    keywords.push(keyword);
+  }
+  const v = { parts, keywords, insecure };
+  if (WEAK_PARTS.size >= 256) WEAK_PARTS.clear();
+  WEAK_PARTS.set(key, v);
+  return v;
+}
+
 /** Weak algorithms each side offers beyond the negotiated ones (those have the tracker's ssh.weak_algorithm). */
 function weakOffers(ssh: SshState): Finding[] {
   const negotiated = new Set(Object.values(ssh.negotiation?.negotiated ?? {}).filter((n): n is string => n !== null));
@@ -35,18 +60,7 @@ function weakOffers(ssh: SshState): Finding[] {
   for (const side of ['client', 'server'] as const) {
     const k = ssh[side].kexinit;
     if (!k) continue;
-    const parts: string[] = [];
-    const keywords: string[] = [];
-    let insecure = false;
-    for (const { list, fields } of KIND_LISTS) {
-      const { registry: kind, keyword } = LISTS[list];
-      const names = [...new Set(fields.flatMap((f) => k.value[f] as string[]))].filter((n) => !negotiated.has(n));
-      const weak = weakNames(kind, names);
-      if (weak.length === 0) continue;
-      insecure ||= weak.some((w) => w.rating === 'insecure');
-      parts.push(`${kind} ${weak.map(describe).join(', ')}`);
-      keywords.push(keyword);
-    }
+    const { parts, keywords, insecure } = weakParts(k.value, negotiated);
     if (parts.length === 0) continue;
     const product = sshSoftware(ssh[side].banner?.softwareVersion).product;
     const where = product === 'dropbear' ? "dropbear's build options (localoptions.h)" : product !== 'OpenSSH' && product !== 'other' ? `the ${product} settings` : side === 'server' ? 'sshd_config' : 'ssh_config / ~/.ssh/config';

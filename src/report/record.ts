@@ -8,6 +8,7 @@ import type { Finding, Side } from '../engine/types.js';
 import type { Diagnosis } from '../diagnose/diagnose.js';
 import type { CloseKind, Outcome, Verdict } from '../diagnose/types.js';
 import type { Vantage } from '../diagnose/vantage.js';
+import { clientHelloText } from '../tls/json.js';
 
 export interface EndpointJson {
   ip: string;
@@ -160,3 +161,26 @@ export function buildRecord(
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+const PLACEHOLDER = '\u0000hsi:clientHello\u0000';
+const QUOTED = JSON.stringify(PLACEHOLDER);
+
+/**
+ * A record as one NDJSON line: JSON.stringify's output, with the clientHello object's text
+ * taken from the hello cache when it is known (identical hellos are serialised once).
+ */
+export function recordJson(rec: ConnectionRecord): string {
+  const tls = rec.tls as { clientHello?: object | null } | null | undefined;
+  const ch = tls?.clientHello;
+  const text = ch ? clientHelloText(ch) : undefined;
+  if (!tls || !ch || text === undefined) return JSON.stringify(rec);
+  (tls as { clientHello: unknown }).clientHello = PLACEHOLDER;
+  let s: string;
+  try {
+    s = JSON.stringify(rec);
+  } finally {
+    tls.clientHello = ch;
+  }
+  const i = s.indexOf(QUOTED);
+  return s.slice(0, i) + text + s.slice(i + QUOTED.length);
+}

@@ -6,6 +6,8 @@
 import type { Side } from '../engine/types.js';
 import { hex } from '../wire/reader.js';
 import type { TlsState } from './state.js';
+import type { ClientHello } from './hello.js';
+import { HelloCache } from './hello-cache.js';
 import { cipherSuiteName, sslv2CipherSpecName } from '../registry/tls-ciphers.js';
 import { extensionShortName } from '../registry/tls-extensions.js';
 import { versionName } from '../registry/tls-versions.js';
@@ -16,10 +18,30 @@ import { compressionName, handshakeTypeName, pskModeName } from '../registry/tls
 
 const names = (vs: readonly number[], f: (v: number) => string): string[] => vs.map(f);
 
+/** The JSON text of clientHello objects built from the cache (the record writer splices it in). */
+const HELLO_TEXT = new WeakMap<object, string>();
+const HELLO_JSON = new HelloCache<{ rest: ReturnType<typeof clientHelloRest>; text: string }>();
+
+/** The JSON text of a record's clientHello object when it is known already (else undefined). */
+export function clientHelloText(obj: object): string | undefined {
+  return HELLO_TEXT.get(obj);
+}
+
 function clientHelloJson(s: TlsState) {
   const seen = s.clientHello;
   if (!seen) return null;
-  const ch = seen.hello;
+  if (seen.key === null) return { frame: seen.frame, firstFrame: seen.firstFrame, ...clientHelloRest(seen.hello) };
+  const c = HELLO_JSON.get(seen.key, () => {
+    const rest = clientHelloRest(seen.hello);
+    return { rest, text: JSON.stringify(rest).slice(1) };
+  });
+  const obj = { frame: seen.frame, firstFrame: seen.firstFrame, ...c.rest };
+  HELLO_TEXT.set(obj, `{"frame":${seen.frame},"firstFrame":${seen.firstFrame},${c.text}`);
+  return obj;
+}
+
+/** Everything of the clientHello object but where it was seen. */
+function clientHelloRest(ch: ClientHello) {
   const x = ch.ext;
   const extensions = ch.extensions.map((e) => e.type);
   const supportedVersions = x.supportedVersions ?? [];
@@ -27,8 +49,6 @@ function clientHelloJson(s: TlsState) {
   const sigs = x.signatureAlgorithms ?? [];
   const sigsCert = x.signatureAlgorithmsCert ?? [];
   return {
-    frame: seen.frame,
-    firstFrame: seen.firstFrame,
     form: ch.form,
     legacyVersion: ch.legacyVersion,
     legacyVersionName: versionName(ch.legacyVersion),

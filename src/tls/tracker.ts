@@ -38,7 +38,7 @@
 // side is marked as not speaking TLS. Malformed messages become findings with the
 // decode error path and frame, never exceptions. Everything kept is capped.
 
-import type { AppTracker, FrameRef, Side, TrackerContext, Finding } from '../engine/types.js';
+import type { AppTracker, FrameRef, Side, TrackerContext, Finding, LadderEvent } from '../engine/types.js';
 import type { Decoded, DecodeErrorInfo } from '../wire/reader.js';
 import { frameRecord, type TlsRecord } from './record.js';
 import { type AssembledMessage, HandshakeAssembler } from './handshake.js';
@@ -48,7 +48,8 @@ import {
   decodeClientKeyExchange, decodeFinished, decodeNewSessionTicket, decodeServerHelloDone, decodeServerKeyExchange,
 } from './messages.js';
 import type { HelloIssue } from './extensions.js';
-import { ja3, ja3s, ja4 } from './fingerprint.js';
+import { ja3, ja3s, ja4, type Ja4 } from './fingerprint.js';
+import { HelloCache, helloKey } from './hello-cache.js';
 import { classifyNonTls, NON_TLS_PREVIEW } from './nontls.js';
 import {
   type AlertSeen, type Confidence, type EncryptedMeaning, emptyState, type HandshakeMessageSeen, type Seen,
@@ -63,7 +64,10 @@ import { TlsDecryption } from './keys.js';
 import { groupName } from '../registry/tls-groups.js';
 
 export const MAX_RECORD_SUMMARIES = 64;
-export const MAX_ENCRYPTED_RECORDS = 64;
+/** Fingerprints of identical hellos, computed once (bounded). */
+const FINGERPRINTS = new HelloCache<{ fp: Ja4; j3: { string: string; hash: string } }>();
+
+export const MAX_ENCRYPTED_RECORDS = 16;
 export const MAX_MESSAGES = 128;
 export const MAX_ALERTS = 32;
 export const MAX_FINDINGS = 64;
@@ -777,9 +781,10 @@ export class TlsTracker implements AppTracker {
 
   private acceptClientHello(ch: ClientHello, seen: Seen, label: string): void {
     const s = this.state;
-    const fp = ja4(ch, this.opts.quic ? { transport: 'q' } : {});
-    const j3 = ja3(ch);
-    const entry = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, hello: ch, ja4: fp.ja4, ja4_r: fp.ja4_r, ja3: j3.string, ja3Hash: j3.hash };
+    const transport = this.opts.quic ? 'q' : 't';
+    const key = helloKey(ch, transport);
+    const { fp, j3 } = FINGERPRINTS.get(key, () => ({ fp: ja4(ch, { transport }), j3: ja3(ch) }));
+    const entry = { frame: seen.frame, firstFrame: seen.firstFrame, time: seen.time, hello: ch, key, ja4: fp.ja4, ja4_r: fp.ja4_r, ja3: j3.string, ja3Hash: j3.hash };
     if (s.clientHellos.length < 4) s.clientHellos.push(entry);
     if (!s.clientHello) s.clientHello = entry;
     const sni = ch.ext.serverName;
@@ -922,8 +927,20 @@ export class TlsTracker implements AppTracker {
     }
   }
 
+  /** The last "Encrypted handshake" event, its record sizes: records of one frame and flight share one event. */
+  private lastEncrypted: { ev: LadderEvent; sizes: number[] } | null = null;
+
   private ladder(from: Side, seen: Seen, label: string, layer: 'tls' | 'data' = 'tls', detail?: string): void {
-    this.ctx.ladder(detail === undefined ? { frame: seen.frame, time: seen.time, from, label, layer } : { frame: seen.frame, time: seen.time, from, label, layer, detail });
+    const enc = label.startsWith('Encrypted handshake (') ? /^Encrypted handshake \((\d+) bytes\)$/.exec(label) : null;
+    const last = this.lastEncrypted;
+    if (enc && last && last.ev.frame === seen.frame && last.ev.from === from && last.ev.detail === detail && last.sizes.length < 16) {
+      last.sizes.push(Number(enc[1]));
+      last.ev.label = `Encrypted handshake (${last.sizes.length} records: ${last.sizes.join(' + ')} bytes)`;
+      return;
+    }
+    const ev: LadderEvent = detail === undefined ? { frame: seen.frame, time: seen.time, from, label, layer } : { frame: seen.frame, time: seen.time, from, label, layer, detail };
+    this.lastEncrypted = enc ? { ev, sizes: [Number(enc[1])] } : null;
+    this.ctx.ladder(ev);
   }
 }
 
