@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Bytes kept in memory before spilling to the file. */
-export const SPOOL_MEMORY = 4 * 1024 * 1024;
+export const SPOOL_MEMORY = 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
 export class Spool {
