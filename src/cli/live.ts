@@ -102,6 +102,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     style: chooseStyle(io.stdout, args.color),
     summaryFirst: false,
     saveFailures: args.saveFailures,
+    groups: args.groups,
   });
   const stop = new AbortController();
   const onAbort = () => stop.abort();

@@ -24,6 +24,7 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
     style: chooseStyle(io.stdout, args.color),
     summaryFirst: !streaming,
     saveFailures: args.saveFailures,
+    groups: args.groups,
   });
   const analyzer = new Analyzer({ ...settings, onRecord: (rec, conn) => output.record(rec, conn) });
   let result: CaptureResult;

@@ -9,7 +9,8 @@ import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, DEFAULT_UDP_PORTS, type Analyzer
 import { recordJson, type ConnectionRecord } from '../report/record.js';
 import type { Style } from '../report/style.js';
 import { Spool } from '../report/spool.js';
-import { count, emptyCounts, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
+import { FailureGroups } from '../report/groups.js';
+import { count, emptyCounts, renderGroups, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
 import { parseKnownHosts } from '../ssh/known-hosts.js';
 import { loadTrustStore, type TrustStore } from '../x509/index.js';
 import { UsageError, type Args } from './args.js';
@@ -115,6 +116,8 @@ const BATCH_BYTES = 1 << 20;
 /** Where records go: NDJSON lines, or the human report (buffered when the summary comes first). */
 export class RecordOutput {
   readonly counts: SummaryCounts = emptyCounts();
+  /** Failures by cause, for the end of the report (and --groups lines). */
+  readonly groups = new FailureGroups();
   /** The human report's blocks, printed after the summary (memory, then a temporary file). */
   private readonly blocks = new Spool();
   private writer: PcapngWriter | null = null;
@@ -125,11 +128,12 @@ export class RecordOutput {
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly opts: { json: boolean; onlyFailed: boolean; style: Style; summaryFirst: boolean; saveFailures: string | null },
+    private readonly opts: { json: boolean; onlyFailed: boolean; style: Style; summaryFirst: boolean; saveFailures: string | null; groups?: boolean },
   ) {}
 
   record(rec: ConnectionRecord, conn: Connection): void {
     count(this.counts, rec);
+    this.groups.add(rec);
     if (rec.outcome === 'failed' && this.opts.saveFailures) this.save(rec, conn);
     if (this.opts.onlyFailed && rec.outcome === 'completed') return;
     if (this.opts.json) {
@@ -194,7 +198,11 @@ export class RecordOutput {
   async finish(header: string, notes: string[], vantage: string | null = null): Promise<void> {
     this.flush();
     this.writer?.close();
-    if (this.opts.json) return;
+    const groups = this.groups.list();
+    if (this.opts.json) {
+      if (this.opts.groups) for (const g of groups) this.write(JSON.stringify(g) + '\n');
+      return;
+    }
     const summary = renderSummary(this.counts, this.opts.style, header, notes, vantage);
     if (this.opts.summaryFirst) {
       this.write(summary + '\n\n');
@@ -203,6 +211,8 @@ export class RecordOutput {
         await this.drained();
       }
     } else this.write(summary + '\n');
+    const text = renderGroups(groups, this.opts.style);
+    if (text) this.write((this.opts.summaryFirst ? '' : '\n') + text + '\n');
   }
 
   /** Exit status: 1 when any reported handshake failed, else 0. */

@@ -4,6 +4,7 @@
 
 import { versionName } from '../registry/tls-versions.js';
 import { escapeForTerminal } from '../wire/text.js';
+import type { FailureGroup } from './groups.js';
 import type { ConnectionRecord } from './record.js';
 import type { Style } from './style.js';
 
@@ -121,5 +122,45 @@ export function renderSummary(c: SummaryCounts, st: Style, header: string, notes
   for (const [code, n] of failedCodes) lines.push(`    ${code.padEnd(28)} ${String(n).padStart(5)}`);
   lines.push(`  incomplete   ${(c.incomplete > 0 ? st.yellow : st.dim)(String(c.incomplete).padStart(6))}`);
   for (const n of notes) lines.push(`  ${st.yellow('note:')} ${n}`);
+  return lines.join('\n');
+}
+
+/** "09:14:02" when both ends fall on one day, else the full ISO times. */
+function span(first: string, last: string): string {
+  if (first.slice(0, 10) === last.slice(0, 10)) return `${first.slice(0, 10)} ${first.slice(11, 19)}–${last.slice(11, 19)}`;
+  return `${first.slice(0, 19)}Z – ${last.slice(0, 19)}Z`;
+}
+
+/** What the same server did for other connections, in one phrase. */
+function sameServerLine(g: FailureGroup): string | null {
+  if (g.overflow || !g.server) return null;
+  const s = g.sameServer;
+  const n = (x: number) => x.toLocaleString('en-US');
+  if (s.completed === 0) return `no connection to this server completed in the capture${s.failedOtherGroups > 0 ? ` (${n(s.failedOtherGroups)} more failed for other causes)` : ''}`;
+  if (s.completedSameName === 0 && s.otherNamesCompleted > 0) return `every other ${g.serverName ? 'SNI' : 'name'} on this server is fine: ${n(s.otherNamesCompleted)} connection${s.otherNamesCompleted === 1 ? '' : 's'} completed`;
+  return `${n(s.completedSameName)} other connection${s.completedSameName === 1 ? '' : 's'} to this server${g.serverName ? ' with the same SNI' : ''} completed: it depends on the client`;
+}
+
+/** The failure groups at the end of the human report, biggest first. */
+export function renderGroups(groups: readonly FailureGroup[], st: Style, limit = 20): string {
+  if (groups.length === 0) return '';
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lines: string[] = [st.bold(`failure groups, biggest first (${groups.length}):`)];
+  groups.slice(0, limit).forEach((g, i) => {
+    const head = [st.red(g.code)];
+    if (g.overflow) head.push('(other servers, names and clients: the group table was full)');
+    if (g.serverName) head.push(`SNI ${escapeForTerminal(g.serverName)}`);
+    if (g.server) head.push(ep(g.server));
+    if (g.clientFingerprint) head.push(`client ${escapeForTerminal(g.clientFingerprint)}`);
+    lines.push(`  ${i + 1}. ${head.join(' · ')}`);
+    const top = g.topClients.map((c) => (c.count > 1 ? `${c.ip} ×${n(c.count)}` : c.ip)).join(', ');
+    const clients = `${g.clientsCapped ? 'at least ' : ''}${n(g.clients)} client${g.clients === 1 ? '' : 's'}`;
+    const ex = g.examples.map((id, j) => (j === 0 && g.exampleFrames[0] !== null ? `#${id} (cut at frame ${g.exampleFrames[0]})` : `#${id}`)).join(', ');
+    lines.push(`     ${n(g.count)} connection${g.count === 1 ? '' : 's'} from ${clients}${top && g.clients > 1 ? ` (${top}${g.clients > g.topClients.length ? ', …' : ''})` : ''}, ${span(g.firstTime, g.lastTime)}; e.g. ${ex}`);
+    const same = sameServerLine(g);
+    if (same) lines.push(`     ${st.dim(same)}`);
+    lines.push(`     ${st.dim(escapeForTerminal(g.summary))}`);
+  });
+  if (groups.length > limit) lines.push(`  … ${groups.length - limit} smaller groups (hsi read --json --groups lists them all)`);
   return lines.join('\n');
 }
