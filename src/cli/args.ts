@@ -34,6 +34,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'color', kind: 'string', arg: 'WHEN', help: 'auto (default: on a terminal, unless NO_COLOR), always, never', commands: ['read', 'live'] },
   { name: 'no-color', kind: 'flag', help: 'same as --color never', commands: ['read', 'live'] },
   { name: 'interface', short: 'i', kind: 'string', arg: 'IFACE', help: 'interface to capture on (default: the one of the default route)', commands: ['live'] },
+  { name: 'metrics', kind: 'string', arg: 'HOST:PORT', help: 'serve Prometheus metrics at http://HOST:PORT/metrics (":9464" for every address)', commands: ['live'] },
   { name: 'filter', kind: 'string', arg: 'BPF', help: 'extra BPF filter, ANDed with the port filter', commands: ['live'] },
   { name: 'duration', kind: 'number', arg: 'SECONDS', help: 'stop after this many seconds', commands: ['live'] },
   { name: 'count', kind: 'number', arg: 'N', help: 'stop after N connections have been reported', commands: ['live'] },
@@ -64,6 +65,7 @@ export interface Args {
   color: 'auto' | 'always' | 'never';
   iface: string | null;
   filter: string | null;
+  metrics: string | null;
   duration: number | null;
   count: number | null;
   saveFailures: string | null;
@@ -110,6 +112,7 @@ export function parseArgs(argv: readonly string[]): Args {
     onlyFailed: false,
     replay: null,
     idleTimeout: null,
+    metrics: null,
     maxFlows: null,
     color: 'auto',
     iface: null,
@@ -204,6 +207,7 @@ export function parseArgs(argv: readonly string[]): Args {
       case 'no-color': out.color = 'never'; break;
       case 'interface': out.iface = takeValue(); break;
       case 'filter': out.filter = takeValue(); break;
+      case 'metrics': out.metrics = takeValue(); break;
       case 'duration': out.duration = num(takeValue()); break;
       case 'count': out.count = Math.floor(num(takeValue())); break;
       case 'save-failures': out.saveFailures = takeValue(); break;

@@ -1,7 +1,9 @@
 // hsi live: capture on an interface and report each connection as it ends; hsi interfaces.
 // Packets from the live source go through the same Analyzer as files: one code path.
 
+import type { Server } from 'node:http';
 import { untrackedNote } from './read.js';
+import { HsiMetrics, parseListen } from '../service/metrics.js';
 import { buildFilter, defaultInterface, listInterfaces, LiveCapture, LiveCaptureError, loadLiveBackend, type LiveStats } from '../capture/live.js';
 import { dropPrivileges, keepPrivileges, PrivilegeError } from '../capture/privileges.js';
 import { Analyzer } from '../pipeline/analyzer.js';
@@ -75,12 +77,34 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     io.stderr.write(`hsi: capturing on ${escapeForTerminal(iface)} (${d.how}; choose another with -i)\n`);
   }
   const filter = buildFilter({ ports: settings.anyPort ? 'any' : [...settings.ports, ...(settings.preamblePorts ?? [])], udpPorts: settings.udpPorts ?? [], ...(args.filter ? { extra: args.filter } : {}) });
+  const listen = args.metrics !== null ? parseListen(args.metrics) : null;
+  if (args.metrics !== null && !listen) throw new UsageError(`--metrics: "${args.metrics}" is not HOST:PORT (e.g. 127.0.0.1:9464, :9464, [::1]:9464)`);
   let cap: LiveCapture;
   try {
     cap = LiveCapture.open({ iface, filter, snaplen: args.snaplen ?? undefined, immediate: false });
   } catch (e) {
     if (e instanceof LiveCaptureError) throw new InputError(e.message);
     throw e;
+  }
+  // The metrics socket is bound before privileges go (a port below 1024 may need them).
+  let bytes = 0;
+  let analyzerRef: Analyzer | null = null;
+  const metrics = listen
+    ? new HsiMetrics(() => {
+        const s = cap.stats();
+        const e = analyzerRef?.stats;
+        return { packets: s.delivered, bytes, kernelDropped: s.dropped, interfaceDropped: s.ifDropped, internalDropped: s.internalDropped, flowsTracked: analyzerRef?.engine.flowsTracked ?? 0, evicted: e?.evicted ?? 0, untracked: e?.untracked ?? 0, malformed: e?.skipped['malformed header'] ?? 0 };
+      })
+    : null;
+  let metricsServer: Server | null = null;
+  if (metrics && listen) {
+    try {
+      metricsServer = await metrics.serve(listen.host, listen.port);
+    } catch (e) {
+      cap.stop({ drain: false });
+      throw new InputError(`--metrics ${args.metrics}: cannot listen: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    io.stderr.write(`hsi: metrics at http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}/metrics\n`);
   }
   try {
     const who = args.dropPrivileges ? dropPrivileges({ iface, dropCapabilities: backend.binding.dropCapabilities }) : keepPrivileges(iface);
@@ -113,6 +137,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     dropsDuring: (t0, t1) => timeline.between(t0, t1),
     onRecord: (rec, conn) => {
       output.record(rec, conn);
+      metrics?.record(rec);
       tui?.app.record(rec, conn);
       reported++;
       if (args.count !== null && reported >= args.count) stop.abort();
@@ -123,7 +148,11 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     timeline.sample(time, s.dropped + s.ifDropped + s.internalDropped);
   };
   let failure: LiveCaptureError | null = null;
-  cap.start((p) => analyzer.packet(p), {
+  analyzerRef = analyzer;
+  cap.start((p) => {
+    bytes += p.origLen;
+    analyzer.packet(p);
+  }, {
     onBatchEnd: () => {
       sampleDrops(analyzer.engine.time);
       tui?.refresh(analyzer, cap.stats());
@@ -149,6 +178,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   io.signal.removeEventListener('abort', onAbort);
   const stats = cap.stop({ drain: true });
   await analyzer.end();
+  metricsServer?.close();
   if (tui && !io.signal.aborted) {
     // Stopped by --duration / --count / an error: the screen stays until the user quits.
     tui.refresh(analyzer, stats, true);
@@ -163,6 +193,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   if (failure) notes.unshift((failure as LiveCaptureError).message);
   const header = `live capture on ${escapeForTerminal(iface)}: ${stats.delivered.toLocaleString('en-US')} packets seen, ${(stats.dropped + stats.ifDropped).toLocaleString('en-US')} dropped (kernel ${stats.dropped}, interface ${stats.ifDropped})`;
   if (args.json) {
+    await output.finish(header, notes, analyzer.vantage.summary()); // the --groups lines
     summaryOut.write(`${header}; ${output.counts.total} connections, ${output.counts.completed} completed, ${output.counts.failed} failed, ${output.counts.incomplete} incomplete\n`);
     for (const n of notes) summaryOut.write(`note: ${n}\n`);
   } else if (tui) {

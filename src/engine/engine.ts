@@ -149,6 +149,11 @@ export class Engine {
       : null;
   }
 
+  /** Flows tracked now (TCP connections open, and UDP flows). */
+  get flowsTracked(): number {
+    return this.live + (this.udp?.size ?? 0);
+  }
+
   /** Current capture time (seconds since the epoch) as seen by the engine. */
   get time(): number {
     return this.now;

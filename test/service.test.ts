@@ -1,0 +1,176 @@
+// `hsi live` as a service, in a network namespace: run as the systemd unit would (no root,
+// CAP_NET_RAW and CAP_NET_ADMIN as ambient capabilities), with real clients in a loop
+// failing in known ways (a TLS version mismatch, an expired certificate, a refused port, an
+// SSH key-exchange mismatch) beside good handshakes. The test scrapes /metrics with curl and
+// checks the counters against what the clients did, promtool accepts the exposition, the
+// failure groups name the injected causes, and memory stays flat while it runs.
+// Without root, libpcap support or the tools, it skips with the reason.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadLiveBackend } from '../src/capture/live.js';
+import { capturesDir, repoRoot } from './helpers/paths.js';
+
+const hsi = join(repoRoot, 'bin', 'hsi.js');
+const certs = join(capturesDir, 'certs');
+const have = (cmd: string) => spawnSync('/bin/sh', ['-c', `command -v ${cmd}`]).status === 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function skipReason(): string | null {
+  if (process.getuid?.() !== 0) return 'the service test needs root (it creates a network namespace)';
+  const b = loadLiveBackend();
+  if (!b.available) return `live capture backend unavailable: ${b.reason}`;
+  const missing = ['ip', 'setpriv', 'openssl', 'curl', '/usr/sbin/sshd', 'ssh', 'ssh-keygen'].filter((t) => !have(t));
+  return missing.length > 0 ? `missing tools: ${missing.join(', ')}` : null;
+}
+
+function sh(cmd: string): string {
+  const r = spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A parsed Prometheus text exposition: "name{labels}" → value. */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+describe('hsi live as a service', () => {
+  it('metrics match what real clients did; groups name the causes; memory stays flat', { timeout: 120_000 }, async (t) => {
+    const why = skipReason();
+    if (why) return t.skip(why);
+    const dir = mkdtempSync(join(tmpdir(), 'hsi-service-'));
+    chmodSync(dir, 0o755);
+    const ns = `hsi-svc-${process.pid}`;
+    spawnSync('ip', ['netns', 'del', ns]);
+    sh(`ip netns add ${ns} && ip -n ${ns} link set lo up`);
+    const procs: ChildProcess[] = [];
+    const start = (args: string[]) => {
+      const p = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) as ChildProcess & { out: string; err: string };
+      p.out = '';
+      p.err = '';
+      p.stdout!.on('data', (d) => (p.out += d));
+      p.stderr!.on('data', (d) => (p.err += d));
+      procs.push(p);
+      return p;
+    };
+    const run = (cmd: string) => spawnSync('ip', ['netns', 'exec', ns, '/bin/sh', '-c', cmd], { encoding: 'utf8', timeout: 20_000 });
+    try {
+      // servers: TLS 1.3 only on 443, an expired chain on 8443, sshd on 22; nothing on 444
+      start(['openssl', 's_server', '-accept', '443', '-tls1_3', '-www', '-cert', join(certs, 'www.pem'), '-key', join(certs, 'www.key'), '-cert_chain', join(certs, 'test-intermediate.pem'), '-quiet']);
+      start(['openssl', 's_server', '-accept', '8443', '-no_tls1_3', '-www', '-cert', join(certs, 'www-expired.pem'), '-key', join(certs, 'www-expired.key'), '-cert_chain', join(certs, 'test-intermediate.pem'), '-quiet']);
+      sh(`ssh-keygen -q -t ed25519 -N '' -f ${dir}/host_key && mkdir -p /run/sshd`);
+      writeFileSync(join(dir, 'sshd_config'), ['Port 22', 'ListenAddress 127.0.0.1', `HostKey ${dir}/host_key`, `PidFile ${dir}/sshd.pid`, 'UsePAM no', 'StrictModes no', 'MaxStartups 200', ''].join('\n'));
+      start(['/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')]);
+      const listening = () => ['443', '8443', '22'].every((p) => run(`ss -ltnH 'sport = :${p}'`).stdout.includes(`:${p}`));
+      for (let i = 0; i < 100 && !listening(); i++) await sleep(100);
+      assert.ok(listening(), 'the servers listen');
+
+      // hsi as the unit runs it: an unprivileged user with the two capabilities, nothing else
+      const live = start(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+net_raw,+net_admin', '--ambient-caps=+net_raw,+net_admin', '--',
+        process.execPath, hsi, 'live', '-i', 'lo', '--port', '443,8443,22,444', '--ca-file', join(certs, 'test-root.pem'), '--metrics', '127.0.0.1:9464', '--json', '--groups']) as ChildProcess & { out: string; err: string };
+      for (let i = 0; i < 100 && !live.err.includes('Ctrl-C stops'); i++) await sleep(100);
+      assert.match(live.err, /metrics at http:\/\/127\.0\.0\.1:9464\/metrics/, live.err);
+      // ip netns exec and setpriv exec their command: the child is hsi itself
+      const pid = live.pid!;
+      assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /hsi\.js\0live/);
+      const uid = /Uid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+      assert.equal(uid, '65534', 'not root');
+
+      // clients in a loop, counting what each saw
+      const saw = { ok: 0, version: 0, expired: 0, refused: 0, kex: 0 };
+      const rss: number[] = [];
+      const curl = `curl -s --max-time 5 --cacert ${join(certs, 'test-root.pem')} --resolve www.example.test:443:127.0.0.1 --resolve www.example.test:8443:127.0.0.1`;
+      const ssh = 'ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5 -o KexAlgorithms=diffie-hellman-group1-sha1 root@127.0.0.1 true';
+      const rounds = 12;
+      for (let i = 0; i < rounds; i++) {
+        for (let j = 0; j < 3; j++) if (run(`${curl} https://www.example.test/ -o /dev/null`).status === 0) saw.ok++;
+        if (run(`${curl} --tls-max 1.2 https://www.example.test/ -o /dev/null`).status === 35) saw.version++;
+        if (run(`${curl} https://www.example.test:8443/ -o /dev/null`).status === 60) saw.expired++;
+        if (run('curl -s --max-time 5 http://127.0.0.1:444/ -o /dev/null').status === 7) saw.refused++;
+        if (run(ssh).status !== 0) saw.kex++;
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+        rss.push(Number(m?.[1] ?? 0));
+        await sleep(250);
+      }
+      assert.deepEqual(saw, { ok: rounds * 3, version: rounds, expired: rounds, refused: rounds, kex: rounds }, 'the clients saw what was injected');
+      await sleep(1500); // the last connections end (FIN/RST seen)
+
+      const scrape = run('curl -s --max-time 5 http://127.0.0.1:9464/metrics');
+      assert.equal(scrape.status, 0, scrape.stderr);
+      const m = samples(scrape.stdout);
+      const conns = (verdict: string) => [...m].filter(([k]) => k.startsWith('hsi_connections_total{') && k.includes(`verdict="${verdict}"`)).reduce((s, [, v]) => s + v, 0);
+      assert.equal(conns('tls.ok'), saw.ok);
+      assert.equal(conns('tls.version_mismatch'), saw.version);
+      assert.equal(conns('tls.cert_expired'), saw.expired);
+      assert.equal(conns('tcp.refused'), saw.refused);
+      assert.equal(conns('ssh.kex_mismatch'), saw.kex);
+      assert.equal(m.get('hsi_failures_total{verdict="tls.cert_expired",server="127.0.0.1:8443",server_name="www.example.test"}'), saw.expired);
+      assert.equal(m.get('hsi_handshake_duration_seconds_count{protocol="tls"}'), saw.ok);
+      assert.ok((m.get('hsi_packets_total') ?? 0) > 100);
+      assert.ok((m.get('hsi_bytes_total') ?? 0) > 10_000);
+      assert.equal(m.get('hsi_capture_dropped_packets_total{where="kernel"}'), 0);
+      assert.ok((m.get('hsi_process_resident_memory_bytes') ?? 0) > 0, 'process metrics');
+      if (have('promtool')) {
+        const p = spawnSync('promtool', ['check', 'metrics'], { input: scrape.stdout, encoding: 'utf8' });
+        assert.equal(p.status, 0, `promtool check metrics: ${p.stdout}${p.stderr}`);
+      }
+
+      // memory: flat over the run (the first samples include start-up)
+      const later = rss.slice(3);
+      assert.ok(Math.max(...later) - Math.min(...later) < 16 * 1024, `RSS stays within 16 MiB: ${rss.join(', ')} kB`);
+
+      live.kill('SIGTERM');
+      await new Promise((r) => (live.exitCode !== null ? r(0) : live.once('exit', r)));
+      const lines = live.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const groups = lines.filter((l) => l.type === 'group') as { code: string; count: number; server: { port: number } }[];
+      const byCode = new Map(groups.map((g) => [g.code, g]));
+      for (const [code, port, n] of [['tls.version_mismatch', 443, saw.version], ['tls.cert_expired', 8443, saw.expired], ['tcp.refused', 444, saw.refused], ['ssh.kex_mismatch', 22, saw.kex]] as const) {
+        const g = byCode.get(code);
+        assert.ok(g, `a group for ${code}: ${JSON.stringify(groups)}`);
+        assert.equal(g.count, n, code);
+        assert.equal(g.server.port, port);
+      }
+      assert.equal(groups.length, 4, 'one group per injected cause (one client program each)');
+    } finally {
+      for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+  });
+});
+
+describe('the systemd unit (contrib/hsi.service)', () => {
+  const unit = readFileSync(join(repoRoot, 'contrib', 'hsi.service'), 'utf8');
+  it('runs hsi live without root, with only the capture capabilities, and its command line parses', async () => {
+    assert.match(unit, /^DynamicUser=yes$/m);
+    assert.match(unit, /^AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN$/m);
+    assert.match(unit, /^CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN$/m);
+    assert.match(unit, /^ProtectSystem=strict$/m);
+    assert.match(unit, /^MemoryMax=/m);
+    const exec = /^ExecStart=(\S+) (\S+) (.*)$/m.exec(unit)!;
+    const { parseArgs } = await import('../src/cli/args.js');
+    const a = parseArgs(exec[3]!.split(/\s+/));
+    assert.equal(a.command, 'live');
+    assert.ok(a.json && a.groups && a.metrics === '127.0.0.1:9464');
+    assert.deepEqual(a.udpPorts, [443]);
+  });
+  it('systemd-analyze verify accepts it', (t) => {
+    if (!have('systemd-analyze')) return t.skip('systemd-analyze is not installed');
+    const dir = mkdtempSync(join(tmpdir(), 'hsi-unit-'));
+    const file = join(dir, 'hsi.service');
+    // the unit names /usr/bin/node and /opt/hsi; verify checks that ExecStart exists
+    writeFileSync(file, unit.replace('/usr/bin/node', process.execPath).replace('/opt/hsi/bin/hsi.js', hsi));
+    const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  });
+});
