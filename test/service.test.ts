@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -64,6 +64,10 @@ describe('hsi live as a service', () => {
       procs.push(p);
       return p;
     };
+    // where the unprivileged service may write: its output and its ring
+    const out = join(dir, 'out');
+    const ring = join(dir, 'ring');
+    sh(`mkdir -p ${out} ${ring} && chown 65534:65534 ${out} ${ring}`);
     const run = (cmd: string) => spawnSync('ip', ['netns', 'exec', ns, '/bin/sh', '-c', cmd], { encoding: 'utf8', timeout: 20_000 });
     try {
       // servers: TLS 1.3 only on 443, an expired chain on 8443, sshd on 22; nothing on 444
@@ -78,7 +82,8 @@ describe('hsi live as a service', () => {
 
       // hsi as the unit runs it: an unprivileged user with the two capabilities, nothing else
       const live = start(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+net_raw,+net_admin', '--ambient-caps=+net_raw,+net_admin', '--',
-        process.execPath, hsi, 'live', '-i', 'lo', '--port', '443,8443,22,444', '--ca-file', join(certs, 'test-root.pem'), '--metrics', '127.0.0.1:9464', '--json', '--groups']) as ChildProcess & { out: string; err: string };
+        process.execPath, hsi, 'live', '-i', 'lo', '--port', '443,8443,22,444', '--ca-file', join(certs, 'test-root.pem'), '--metrics', '127.0.0.1:9464', '--json', '--groups',
+        '--output', join(out, 'records.ndjson'), '--save-failures', `${ring}/`, '--ring-size', '20k', '--ring-files', '3', '--summary-every', '2s']) as ChildProcess & { out: string; err: string };
       for (let i = 0; i < 100 && !live.err.includes('Ctrl-C stops'); i++) await sleep(100);
       assert.match(live.err, /metrics at http:\/\/127\.0\.0\.1:9464\/metrics/, live.err);
       // ip netns exec and setpriv exec their command: the child is hsi itself
@@ -94,6 +99,12 @@ describe('hsi live as a service', () => {
       const ssh = 'ssh -F /dev/null -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5 -o KexAlgorithms=diffie-hellman-group1-sha1 root@127.0.0.1 true';
       const rounds = 12;
       for (let i = 0; i < rounds; i++) {
+        if (i === rounds / 2) {
+          // logrotate: move the file away, then SIGHUP
+          renameSync(join(out, 'records.ndjson'), join(out, 'records.ndjson.1'));
+          live.kill('SIGHUP');
+          for (let k = 0; k < 50 && !live.err.includes('reopened (SIGHUP)'); k++) await sleep(50);
+        }
         for (let j = 0; j < 3; j++) if (run(`${curl} https://www.example.test/ -o /dev/null`).status === 0) saw.ok++;
         if (run(`${curl} --tls-max 1.2 https://www.example.test/ -o /dev/null`).status === 35) saw.version++;
         if (run(`${curl} https://www.example.test:8443/ -o /dev/null`).status === 60) saw.expired++;
@@ -132,7 +143,19 @@ describe('hsi live as a service', () => {
 
       live.kill('SIGTERM');
       await new Promise((r) => (live.exitCode !== null ? r(0) : live.once('exit', r)));
-      const lines = live.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.match(live.err, /records\.ndjson reopened \(SIGHUP\)/);
+      assert.match(live.err, /hsi: last 2s: \d+ connections, \d+ failed/, 'the periodic summary');
+      const before = readFileSync(join(out, 'records.ndjson.1'), 'utf8');
+      const after = readFileSync(join(out, 'records.ndjson'), 'utf8');
+      assert.ok(before.length > 0 && after.length > 0, 'records on both sides of the rotation');
+      const lines = (before + after).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const recs = lines.filter((l) => !('type' in l));
+      const ids = recs.map((r) => r.id as number);
+      assert.equal(new Set(ids).size, ids.length, 'no record twice');
+      assert.equal(recs.length, saw.ok + saw.version + saw.expired + saw.refused + saw.kex, 'no record lost');
+      // the ring: failed connections' packets, never more than 3 files
+      const files = readdirSync(ring);
+      assert.ok(files.length >= 1 && files.length <= 3, files.join(', '));
       const groups = lines.filter((l) => l.type === 'group') as { code: string; count: number; server: { port: number } }[];
       const byCode = new Map(groups.map((g) => [g.code, g]));
       for (const [code, port, n] of [['tls.version_mismatch', 443, saw.version], ['tls.cert_expired', 8443, saw.expired], ['tcp.refused', 444, saw.refused], ['ssh.kex_mismatch', 22, saw.kex]] as const) {

@@ -153,7 +153,15 @@ export class PcapngWriter {
     return id;
   }
 
+  private written = 0;
+
+  /** Bytes of the file so far. */
+  get bytes(): number {
+    return this.written;
+  }
+
   private emit(block: Buffer): void {
+    this.written += block.length;
     if (this.fd === null) {
       this.parts.push(block);
       return;

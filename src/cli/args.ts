@@ -38,7 +38,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'filter', kind: 'string', arg: 'BPF', help: 'extra BPF filter, ANDed with the port filter', commands: ['live'] },
   { name: 'duration', kind: 'number', arg: 'SECONDS', help: 'stop after this many seconds', commands: ['live'] },
   { name: 'count', kind: 'number', arg: 'N', help: 'stop after N connections have been reported', commands: ['live'] },
-  { name: 'save-failures', kind: 'string', arg: 'FILE', help: 'write the packets of failed connections to a pcapng file, with the verdict as a packet comment', commands: ['live', 'read'] },
+  { name: 'save-failures', kind: 'string', arg: 'FILE|DIR', help: 'write the packets of failed connections to a pcapng file, with the verdict as a packet comment; a directory (existing, or ending in /) gets a ring of files (--ring-size, --ring-files)', commands: ['live', 'read'] },
+  { name: 'ring-size', kind: 'string', arg: 'SIZE', help: 'with --save-failures DIR: bytes per pcapng file before the next (default 100M; k, M, G suffixes)', commands: ['live', 'read'] },
+  { name: 'ring-files', kind: 'number', arg: 'N', help: 'with --save-failures DIR: files kept, the oldest deleted (default 10)', commands: ['live', 'read'] },
+  { name: 'output', kind: 'string', arg: 'FILE', help: 'append the records (NDJSON or the report) to FILE instead of stdout; SIGHUP reopens it (logrotate)', commands: ['live', 'read'] },
+  { name: 'rotate', kind: 'string', arg: 'SIZE', help: 'with --output: rotate FILE to FILE.1 (… FILE.5) when it reaches SIZE (k, M, G suffixes)', commands: ['live', 'read'] },
+  { name: 'summary-every', kind: 'string', arg: 'DURATION', help: 'a one-line summary on stderr every DURATION (30s, 5m, 1h): for the journal', commands: ['live'] },
   { name: 'snaplen', kind: 'number', arg: 'BYTES', help: 'bytes captured per packet (default 262144)', commands: ['live'] },
   { name: 'tui', kind: 'flag', help: 'open the terminal UI over the live records', commands: ['live'] },
   { name: 'no-drop-privileges', kind: 'flag', help: 'keep root after opening the capture (debugging only: wire bytes are then parsed as root)', commands: ['live'] },
@@ -69,6 +74,11 @@ export interface Args {
   duration: number | null;
   count: number | null;
   saveFailures: string | null;
+  ringBytes: number | null;
+  ringFiles: number | null;
+  output: string | null;
+  rotateBytes: number | null;
+  summaryEvery: number | null;
   snaplen: number | null;
   tui: boolean;
   dropPrivileges: boolean;
@@ -97,6 +107,24 @@ function parsePorts(v: string): { tcp: number[]; udp: number[] } {
   return out;
 }
 
+/** "100M", "512k", "2G", "4096" → bytes. */
+export function parseSize(opt: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG]?)i?[bB]?$/.exec(v.trim());
+  if (!m) throw new UsageError(`${opt}: "${v}" is not a size (like 100M, 512k, 1G)`);
+  const n = Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[m[2]!.toLowerCase()]!;
+  if (!(n >= 1)) throw new UsageError(`${opt}: "${v}" is too small`);
+  return Math.floor(n);
+}
+
+/** "30s", "5m", "1h", "90" (seconds) → seconds. */
+export function parseDuration(opt: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([smh]?)$/.exec(v.trim());
+  if (!m) throw new UsageError(`${opt}: "${v}" is not a duration (like 30s, 5m, 1h)`);
+  const n = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]!]!;
+  if (!(n > 0)) throw new UsageError(`${opt}: "${v}" must be more than 0`);
+  return n;
+}
+
 export function parseArgs(argv: readonly string[]): Args {
   const out: Args = {
     command: '',
@@ -120,6 +148,11 @@ export function parseArgs(argv: readonly string[]): Args {
     duration: null,
     count: null,
     saveFailures: null,
+    ringBytes: null,
+    ringFiles: null,
+    output: null,
+    rotateBytes: null,
+    summaryEvery: null,
     snaplen: null,
     tui: false,
     dropPrivileges: true,
@@ -211,6 +244,11 @@ export function parseArgs(argv: readonly string[]): Args {
       case 'duration': out.duration = num(takeValue()); break;
       case 'count': out.count = Math.floor(num(takeValue())); break;
       case 'save-failures': out.saveFailures = takeValue(); break;
+      case 'ring-size': out.ringBytes = parseSize('--ring-size', takeValue()); break;
+      case 'ring-files': out.ringFiles = Math.floor(num(takeValue())); break;
+      case 'output': out.output = takeValue(); break;
+      case 'rotate': out.rotateBytes = parseSize('--rotate', takeValue()); break;
+      case 'summary-every': out.summaryEvery = parseDuration('--summary-every', takeValue()); break;
       case 'snaplen': out.snaplen = Math.floor(num(takeValue())); break;
       case 'tui': out.tui = true; break;
       case 'no-drop-privileges': out.dropPrivileges = false; break;

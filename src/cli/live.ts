@@ -11,7 +11,7 @@ import { chooseStyle } from '../report/style.js';
 import { renderSummary } from '../report/text.js';
 import { escapeForTerminal } from '../wire/text.js';
 import { UsageError, type Args } from './args.js';
-import { analysisSettings, InputError, RecordOutput } from './setup.js';
+import { analysisSettings, InputError, RecordOutput, recordSink, ringOptions } from './setup.js';
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -120,13 +120,21 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   const timeline = new DropTimeline();
   const tui = args.tui ? new (await import('./tui.js')).LiveTui(iface, args) : null;
   // Under the TUI the records go to the screen: the output only counts them and saves failures.
-  const output = new RecordOutput(tui ? tui.sink() : io.stdout, {
+  const sink = recordSink(args, io.stdout);
+  // logrotate's convention: SIGHUP reopens the output file
+  const onHup = () => {
+    sink.file?.reopen();
+    io.stderr.write(`hsi: ${escapeForTerminal(sink.file?.path ?? '')} reopened (SIGHUP)\n`);
+  };
+  if (sink.file) process.on('SIGHUP', onHup);
+  const output = new RecordOutput(tui ? tui.sink() : sink.out, {
     json: args.json || tui !== null,
     onlyFailed: args.onlyFailed,
     style: chooseStyle(io.stdout, args.color),
     summaryFirst: false,
     saveFailures: args.saveFailures,
     groups: args.groups,
+    ring: ringOptions(args),
   });
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -169,12 +177,27 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     },
   });
   const timer = args.duration !== null ? setTimeout(() => stop.abort(), args.duration * 1000) : null;
+  // --summary-every: one line for the journal (what changed since the last one)
+  let last = { total: 0, failed: 0, byVerdict: new Map<string, number>(), dropped: 0 };
+  const periodic = args.summaryEvery !== null
+    ? setInterval(() => {
+        const c = output.counts;
+        const s = cap.stats();
+        const dropped = s.dropped + s.ifDropped + s.internalDropped;
+        const failed = [...c.byVerdict].filter(([code]) => !code.endsWith('.ok') && code !== 'incomplete').map(([code, n]) => [code, n - (last.byVerdict.get(code) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+        const mem = Math.round(process.memoryUsage.rss() / 1048576);
+        io.stderr.write(`hsi: last ${args.summaryEvery}s: ${c.total - last.total} connections, ${c.failed - last.failed} failed${failed.length ? ` (${failed.slice(0, 5).map(([code, n]) => `${code} ${n}`).join(', ')})` : ''}; ${dropped - last.dropped} packets dropped; ${analyzer.engine.flowsTracked} flows tracked; ${mem} MiB\n`);
+        last = { total: c.total, failed: c.failed, byVerdict: new Map(c.byVerdict), dropped };
+      }, args.summaryEvery * 1000)
+    : null;
+  periodic?.unref();
   void tui?.app.quit.then(() => stop.abort());
   await new Promise<void>((resolve) => {
     if (stop.signal.aborted) resolve();
     else stop.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   if (timer) clearTimeout(timer);
+  if (periodic) clearInterval(periodic);
   io.signal.removeEventListener('abort', onAbort);
   const stats = cap.stop({ drain: true });
   await analyzer.end();
@@ -200,6 +223,10 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     await output.finish(header, notes, analyzer.vantage.summary());
     io.stdout.write(renderSummary(output.counts, chooseStyle(io.stdout, args.color), header, notes, analyzer.vantage.summary()) + '\n');
   } else await output.finish(header, notes, analyzer.vantage.summary());
+  if (sink.file) {
+    process.off('SIGHUP', onHup);
+    await new Promise<void>((r) => sink.file!.end(r));
+  }
   return failure ? 2 : output.status;
 }
 

@@ -10,7 +10,7 @@ import { Analyzer } from '../pipeline/analyzer.js';
 import { chooseStyle } from '../report/style.js';
 import { escapeForTerminal } from '../wire/text.js';
 import { UsageError, type Args } from './args.js';
-import { analysisSettings, RecordOutput } from './setup.js';
+import { analysisSettings, RecordOutput, recordSink, ringOptions } from './setup.js';
 
 export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; signal: AbortSignal }): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'read needs a capture file (or - for standard input)' : 'read takes one capture file');
@@ -18,13 +18,17 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
   const settings = analysisSettings(args);
   for (const w of settings.warnings) io.stderr.write(`hsi: warning: ${escapeForTerminal(w)}\n`);
   const streaming = path === '-' || args.replay !== null;
-  const output = new RecordOutput(io.stdout, {
+  const sink = recordSink(args, io.stdout);
+  const onHup = () => sink.file?.reopen();
+  if (sink.file) process.on('SIGHUP', onHup);
+  const output = new RecordOutput(sink.out, {
     json: args.json,
     onlyFailed: args.onlyFailed,
     style: chooseStyle(io.stdout, args.color),
     summaryFirst: !streaming,
     saveFailures: args.saveFailures,
     groups: args.groups,
+    ring: ringOptions(args),
   });
   const analyzer = new Analyzer({ ...settings, onRecord: (rec, conn) => output.record(rec, conn) });
   let result: CaptureResult;
@@ -51,6 +55,10 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
   const flood = untrackedNote(analyzer.stats, analyzer.engine.untracked.list());
   if (args.json && flood) io.stderr.write(`hsi: note: ${escapeForTerminal(flood)}\n`);
   await output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures, analyzer.engine.untracked.list()), analyzer.vantage.summary());
+  if (sink.file) {
+    process.off('SIGHUP', onHup);
+    await new Promise<void>((r) => sink.file!.end(r));
+  }
   if (fatal) return 2;
   return output.status;
 }

@@ -1,7 +1,8 @@
 // What read, live and tui share: options → analyzer settings, output of records (NDJSON
 // or the human report), failures saved to pcapng, and the exit status.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { FailureRing, RecordFile } from '../service/files.js';
 import { KeyStore } from '../keylog/keylog.js';
 import { PcapngWriter } from '../capture/pcapng-writer.js';
 import type { Connection } from '../engine/connection.js';
@@ -110,6 +111,21 @@ export function saveConnection(writer: PcapngWriter, rec: ConnectionRecord, conn
   return packets.length;
 }
 
+/** Where the records go: stdout, or --output FILE (rotated by --rotate, reopened by reopen()). */
+export function recordSink(args: Args, stdout: NodeJS.WritableStream): { out: NodeJS.WritableStream; file: RecordFile | null } {
+  if (args.rotateBytes !== null && args.output === null) throw new UsageError('--rotate goes with --output FILE');
+  if (args.output === null) return { out: stdout, file: null };
+  try {
+    const file = new RecordFile(args.output, { rotateBytes: args.rotateBytes ?? 0 });
+    return { out: file, file };
+  } catch (e) {
+    throw new InputError(`--output ${args.output}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** --ring-size / --ring-files for a --save-failures directory. */
+export const ringOptions = (args: Args): { fileBytes: number; files: number } => ({ fileBytes: args.ringBytes ?? 100 * 1024 * 1024, files: Math.max(1, args.ringFiles ?? 10) });
+
 /** Bytes of NDJSON gathered before one write. */
 const BATCH_BYTES = 1 << 20;
 
@@ -128,7 +144,7 @@ export class RecordOutput {
 
   constructor(
     private readonly out: NodeJS.WritableStream,
-    private readonly opts: { json: boolean; onlyFailed: boolean; style: Style; summaryFirst: boolean; saveFailures: string | null; groups?: boolean },
+    private readonly opts: { json: boolean; onlyFailed: boolean; style: Style; summaryFirst: boolean; saveFailures: string | null; groups?: boolean; ring?: { fileBytes: number; files: number } },
   ) {}
 
   record(rec: ConnectionRecord, conn: Connection): void {
@@ -157,10 +173,19 @@ export class RecordOutput {
     else this.write(block + '\n\n');
   }
 
+  private ring: FailureRing | null = null;
+
   private save(rec: ConnectionRecord, conn: Connection): void {
     if (!conn.packetLog || conn.packetLog.length === 0) return;
-    this.writer ??= PcapngWriter.toFile(this.opts.saveFailures!);
-    saveConnection(this.writer, rec, conn);
+    const path = this.opts.saveFailures!;
+    if (!this.ring && !this.writer) {
+      // a directory (or a name ending in /): a ring of files; else one file
+      if (path.endsWith('/') || (existsSync(path) && statSync(path).isDirectory())) {
+        mkdirSync(path, { recursive: true });
+        this.ring = new FailureRing(path, this.opts.ring ?? { fileBytes: 100 * 1024 * 1024, files: 10 });
+      } else this.writer = PcapngWriter.toFile(path);
+    }
+    saveConnection(this.ring ? this.ring.next() : this.writer!, rec, conn);
     this.saved++;
   }
 
@@ -198,6 +223,7 @@ export class RecordOutput {
   async finish(header: string, notes: string[], vantage: string | null = null): Promise<void> {
     this.flush();
     this.writer?.close();
+    this.ring?.close();
     const groups = this.groups.list();
     if (this.opts.json) {
       if (this.opts.groups) for (const g of groups) this.write(JSON.stringify(g) + '\n');
