@@ -230,3 +230,27 @@ describe('sanitising wire text', () => {
     assert.equal(escapeTags('{red-fg}x{/}'), '{open}red-fg{close}x{open}/{close}');
   });
 });
+
+describe('the groups view (c)', () => {
+  it('c shows the failure groups, Enter lists a group\'s connections, Esc and c go back', () => {
+    const s = withAll(demo);
+    const g = run(s, keyAction(s, 'c', 'c')!);
+    assert.equal(g.view, 'groups');
+    const failed = demo.filter((r) => r.outcome === 'failed');
+    const v = buildView(g);
+    const list = v.panes.find((p) => p.id === 'list')!;
+    assert.match(lineText(list.title), new RegExp(`Failure groups \\d+ · ${failed.length} failed connections`));
+    assert.ok(list.lines.length >= 1 && lineText(list.lines[0]!).trim().startsWith('1 '));
+    const second = run(g, { type: 'move', delta: 1 }, { type: 'enter' });
+    assert.equal(second.view, 'connections');
+    assert.ok(second.filter.group);
+    const shown = visibleEntries(second).map((e) => e.record);
+    assert.ok(shown.length >= 1 && shown.every((r) => r.outcome === 'failed' && r.verdict.code === second.filter.group!.code));
+    assert.match(lineText(buildView(second).panes.find((p) => p.id === 'list')!.title), /group /);
+    const back = run(second, { type: 'back' });
+    assert.equal(back.filter.group, null);
+    assert.equal(ids(back).length, demo.length);
+    assert.equal(run(g, { type: 'back' }).view, 'connections');
+    assert.equal(run(g, { type: 'toggleGroups' }).view, 'connections');
+  });
+});

@@ -37,6 +37,7 @@ export const KEYMAP: readonly Binding[] = [
   { keys: ['/'], label: '/', action: { type: 'searchStart' }, description: 'search host names, IPs, verdicts', mode: 'normal', hint: 'search' },
   { keys: ['f'], label: 'f', action: { type: 'cycleOutcome' }, description: 'filter: all, failed only, not completed', mode: 'normal', hint: 'filter' },
   { keys: ['p'], label: 'p', action: { type: 'cycleProtocol' }, description: 'filter by protocol: all, TLS, SSH, other', mode: 'normal' },
+  { keys: ['c'], label: 'c', action: { type: 'toggleGroups' }, description: 'failure groups by cause (Enter lists one) or connections', mode: 'normal', hint: 'causes' },
   { keys: ['o'], label: 'o', action: { type: 'cycleSort' }, description: 'sort: by time, newest first, failed first', mode: 'normal' },
   { keys: ['s'], label: 's', action: { type: 'save' }, description: "save the connection's packets to a pcapng file", mode: 'normal', hint: 'save' },
   { keys: ['e'], label: 'e', action: { type: 'export' }, description: "export the connection's record as JSON", mode: 'normal', hint: 'export' },

@@ -2,6 +2,7 @@
 // Types and constants only, so that the reducer (state.ts), the layout, the selectors and
 // the views can all name them without importing each other.
 
+import type { GroupKey } from '../report/groups.js';
 import type { ConnectionRecord } from '../report/record.js';
 
 /** The terminal, in character cells. */
@@ -42,7 +43,11 @@ export interface State {
   /** The detail pane shown when only one fits (stacked layout), and where Enter goes. */
   detail: DetailPane;
   scroll: Readonly<Record<DetailPane, number>>;
-  filter: { outcome: OutcomeFilter; protocol: ProtocolFilter; text: string };
+  filter: { outcome: OutcomeFilter; protocol: ProtocolFilter; text: string; group: GroupKey | null };
+  /** The list shows connections, or the failure groups (c toggles). */
+  view: 'connections' | 'groups';
+  /** The selected group's row in the groups view. */
+  groupSel: number;
   sort: SortOrder;
   overlay: 'none' | 'help' | 'search';
   /** First line of the help shown (it scrolls on small terminals). */
@@ -73,6 +78,7 @@ export type Action =
   | { type: 'back' }
   | { type: 'cycleOutcome' }
   | { type: 'cycleProtocol' }
+  | { type: 'toggleGroups' }
   | { type: 'cycleSort' }
   | { type: 'searchStart' }
   | { type: 'searchInput'; text: string }

@@ -2,6 +2,7 @@
 // sort), the selected one, and the counters of the list's title.
 
 import type { SshJson } from '../ssh/json.js';
+import { FailureGroups, groupKeyOf, type FailureGroup, type GroupKey } from '../report/groups.js';
 import type { Entry, State } from './model.js';
 import type { TlsRecord } from './records.js';
 
@@ -34,12 +35,29 @@ function passes(s: State, e: Entry): boolean {
   if (f.outcome === 'failed' && r.outcome !== 'failed') return false;
   if (f.outcome === 'problems' && r.outcome === 'completed' && !e.open) return false;
   if (f.protocol !== 'all' && r.protocol !== f.protocol) return false;
+  if (f.group && (e.open || r.outcome !== 'failed' || !sameGroup(groupKeyOf(r), f.group))) return false;
   if (f.text) {
     const hay = searchText(e);
     // Every word must match somewhere: "10.0.0.5 mismatch".
     for (const w of f.text.toLowerCase().split(/\s+/)) if (w && !hay.includes(w)) return false;
   }
   return true;
+}
+
+const sameGroup = (a: GroupKey, b: GroupKey): boolean =>
+  a.code === b.code && a.serverName === b.serverName && a.clientFingerprint === b.clientFingerprint && (b.server === null || (a.server?.ip === b.server.ip && a.server?.port === b.server.port));
+
+const groupCache = new WeakMap<ReadonlyMap<number, Entry>, FailureGroup[]>();
+
+/** The failure groups of the connections that ended (memoised per entry set). */
+export function failureGroups(s: State): FailureGroup[] {
+  const hit = groupCache.get(s.entries);
+  if (hit) return hit;
+  const g = new FailureGroups();
+  for (const e of s.entries.values()) if (!e.open) g.add(e.record);
+  const list = g.list();
+  groupCache.set(s.entries, list);
+  return list;
 }
 
 const cache = new WeakMap<State, Entry[]>();

@@ -5,7 +5,7 @@
 
 import type { ConnectionRecord } from '../report/record.js';
 import { layoutFor, innerSize, type Size } from './layout.js';
-import { visibleEntries } from './select.js';
+import { failureGroups, visibleEntries } from './select.js';
 import { detailLineCount, helpHeight, helpLines } from './view.js';
 import { PANE_ORDER, OUTCOME_FILTERS, PROTOCOL_FILTERS, SORT_ORDERS, type DetailPane, type Source, type State, type Action } from './model.js';
 
@@ -21,7 +21,9 @@ export function initialState(source: Source, size: Size): State {
     focus: 'list',
     detail: 'offers',
     scroll: { offers: 0, ladder: 0, verdict: 0 },
-    filter: { outcome: 'all', protocol: 'all', text: '' },
+    filter: { outcome: 'all', protocol: 'all', text: '', group: null },
+    view: 'connections',
+    groupSel: 0,
     sort: 'time',
     overlay: 'none',
     helpScroll: 0,
@@ -80,6 +82,7 @@ function scrollBy(s: State, pane: DetailPane, delta: number): State {
 function moveBy(s: State, delta: number): State {
   if (s.overlay === 'help') return { ...s, helpScroll: clamp(s.helpScroll + delta, 0, Math.max(0, helpLines().length - helpHeight(s))) };
   if (s.focus !== 'list') return scrollBy(s, s.focus, delta);
+  if (s.view === 'groups') return { ...s, groupSel: clamp(s.groupSel + delta, 0, Math.max(0, failureGroups(s).length - 1)) };
   const i = selectedIndex(s);
   return selectIndex(s, i + delta, s.selRow + delta);
 }
@@ -118,9 +121,11 @@ export function reduce(s: State, a: Action): State {
     }
     case 'home':
       if (s.focus !== 'list') return { ...s, scroll: { ...s.scroll, [s.focus]: 0 } };
+      if (s.view === 'groups') return { ...s, groupSel: 0 };
       return selectIndex(s, 0, 0);
     case 'end':
       if (s.focus !== 'list') return scrollBy(s, s.focus, Number.MAX_SAFE_INTEGER);
+      if (s.view === 'groups') return { ...s, groupSel: Math.max(0, failureGroups(s).length - 1) };
       return selectIndex(s, visibleEntries(s).length - 1, listHeight(s) - 1);
     case 'focusNext': {
       const pane = next(PANE_ORDER, s.focus, a.direction);
@@ -128,11 +133,23 @@ export function reduce(s: State, a: Action): State {
     }
     case 'focus':
       return { ...s, focus: a.pane, detail: a.pane === 'list' ? s.detail : a.pane };
-    case 'enter':
+    case 'enter': {
+      if (s.view === 'groups' && s.focus === 'list') {
+        // a group: its connections
+        const g = failureGroups(s)[s.groupSel];
+        if (!g) return { ...s, view: 'connections' };
+        const group = { code: g.code, server: g.server, serverName: g.serverName, clientFingerprint: g.clientFingerprint };
+        return normalize({ ...s, view: 'connections', filter: { ...s.filter, group } });
+      }
       return s.focus === 'list' ? { ...s, focus: s.detail } : s;
+    }
+    case 'toggleGroups':
+      return s.view === 'groups' ? { ...s, view: 'connections' } : { ...s, view: 'groups', focus: 'list', groupSel: clamp(s.groupSel, 0, Math.max(0, failureGroups(s).length - 1)) };
     case 'back':
       if (s.overlay !== 'none') return { ...s, overlay: 'none' };
       if (s.focus !== 'list') return { ...s, focus: 'list' };
+      if (s.view === 'groups') return { ...s, view: 'connections' };
+      if (s.filter.group) return normalize({ ...s, filter: { ...s.filter, group: null } });
       return s.message ? { ...s, message: null } : s;
     case 'cycleOutcome':
       return normalize({ ...s, filter: { ...s.filter, outcome: next(OUTCOME_FILTERS, s.filter.outcome) } });

@@ -9,7 +9,9 @@ import { innerSize, layoutFor, type LayoutName, type Rect } from './layout.js';
 import { ladderLines } from './view-ladder.js';
 import { offersLines } from './view-offers.js';
 import { verdictLines } from './view-verdict.js';
-import { counters, selectedEntry, visibleEntries } from './select.js';
+import { counters, failureGroups, selectedEntry, visibleEntries } from './select.js';
+import type { FailureGroup } from '../report/groups.js';
+import { displayText } from './sanitize.js';
 import type { DetailPane, Entry, PaneId, State } from './model.js';
 import { fit, lineWidth, pad, sp, type Color, type Line } from './text.js';
 import { endpoint as ep, OUTCOME_COLOR, software, sshOf, tlsOf } from './records.js';
@@ -80,13 +82,33 @@ function listTitle(s: State): Line {
   if (s.filter.outcome !== 'all') f.push(s.filter.outcome === 'failed' ? 'failed only' : 'not completed');
   if (s.filter.protocol !== 'all') f.push(s.filter.protocol === 'unknown' ? 'other' : s.filter.protocol.toUpperCase());
   if (s.filter.text) f.push(`/${s.filter.text}`);
+  if (s.filter.group) f.push(`group ${s.filter.group.code}${s.filter.group.serverName ? ` ${s.filter.group.serverName}` : ''}`);
   if (f.length > 0) parts.push(sp(` [${f.join(', ')}: ${c.shown} shown]`, { fg: 'cyan' }));
   if (s.sort !== 'time') parts.push(sp(` sort: ${s.sort === 'newest' ? 'newest first' : 'failed first'}`, { fg: 'cyan' }));
   parts.push(sp(' '));
   return parts;
 }
 
+/** One row of the groups view: count, code, SNI, server, clients. */
+export function groupRow(g: FailureGroup, width: number): Line {
+  const ident = [g.serverName ? `SNI ${g.serverName}` : null, g.server ? ep(g.server) : 'other servers', `${g.clientsCapped ? '≥' : ''}${g.clients} client${g.clients === 1 ? '' : 's'}`].filter(Boolean).join(' · ');
+  return fit([sp(`${String(g.count).padStart(6)} `, { bold: true }), sp(`${g.code} `, { fg: 'red' }), sp(displayText(ident))], width);
+}
+
+function groupsPane(s: State, rect: Rect): PaneView {
+  const { width, height } = innerSize(rect);
+  const groups = failureGroups(s);
+  const sel = Math.min(s.groupSel, groups.length - 1);
+  const top = sel < 0 ? 0 : Math.max(0, Math.min(sel - Math.floor(height / 2), groups.length - height));
+  const lines: Line[] = groups.slice(top, top + height).map((g, i) => (top + i === sel ? pad(groupRow(g, width), width).map((x) => ({ ...x, inverse: true, bold: true })) : groupRow(g, width)));
+  if (groups.length === 0) lines.push([sp(s.entries.size > 0 ? 'no failed connection: no group' : 'waiting for connections…', { fg: 'gray' })]);
+  const failed = groups.reduce((n, g) => n + g.count, 0);
+  const title: Line = [sp(' Failure groups '), sp(`${groups.length}`, { bold: true }), sp(` · ${failed} failed connections · Enter lists a group, c or Esc back `)];
+  return { id: 'list', rect, title, focused: s.focus === 'list', lines, scroll: top, total: groups.length, selectedRow: sel < 0 ? -1 : sel - top };
+}
+
 function listPane(s: State, rect: Rect): PaneView {
+  if (s.view === 'groups') return groupsPane(s, rect);
   const { width, height } = innerSize(rect);
   const rows = visibleEntries(s);
   const sel = s.selectedId === null ? -1 : rows.findIndex((e) => e.record.id === s.selectedId);
