@@ -86,12 +86,13 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     if (e instanceof LiveCaptureError) throw new InputError(e.message);
     throw e;
   }
+  let liveStats = (): LiveStats => cap.stats();
   // The metrics socket is bound before privileges go (a port below 1024 may need them).
   let bytes = 0;
   let analyzerRef: Analyzer | null = null;
   const metrics = listen
     ? new HsiMetrics(() => {
-        const s = cap.stats();
+        const s = liveStats();
         const e = analyzerRef?.stats;
         return { packets: s.delivered, bytes, kernelDropped: s.dropped, interfaceDropped: s.ifDropped, internalDropped: s.internalDropped, flowsTracked: analyzerRef?.engine.flowsTracked ?? 0, evicted: e?.evicted ?? 0, untracked: e?.untracked ?? 0, malformed: e?.skipped['malformed header'] ?? 0 };
       })
@@ -151,38 +152,78 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
       if (args.count !== null && reported >= args.count) stop.abort();
     },
   });
+  // Packets of earlier captures (the interface went away and came back), and the gaps.
+  let earlier: LiveStats | null = null;
+  let gapDrops = 0;
+  const gaps: { seconds: number; message: string }[] = [];
+  liveStats = () => addStats(earlier, cap.stats());
   const sampleDrops = (time: number) => {
-    const s = cap.stats();
-    timeline.sample(time, s.dropped + s.ifDropped + s.internalDropped);
+    const s = liveStats();
+    timeline.sample(time, s.dropped + s.ifDropped + s.internalDropped + gapDrops);
   };
   let failure: LiveCaptureError | null = null;
   analyzerRef = analyzer;
-  cap.start((p) => {
+  const begin = (c: LiveCapture): void => c.start((p) => {
     bytes += p.origLen;
     analyzer.packet(p);
   }, {
     onBatchEnd: () => {
       sampleDrops(analyzer.engine.time);
-      tui?.refresh(analyzer, cap.stats());
+      tui?.refresh(analyzer, liveStats());
     },
     onTick: () => {
       const now = Date.now() / 1000;
       sampleDrops(now);
       analyzer.tick(now);
-      tui?.refresh(analyzer, cap.stats());
+      tui?.refresh(analyzer, liveStats());
     },
     onError: (e) => {
-      failure = e;
-      stop.abort();
+      if ((e.code !== 'read-failed' && e.code !== 'iface-down' && e.code !== 'no-such-device') || stop.signal.aborted) {
+        failure = e;
+        stop.abort();
+        return;
+      }
+      // The interface went down or away: keep the flows, wait for it, and mark the gap (the
+      // verdicts that rest on a missing packet while it lasted become "possible").
+      const lost = Date.now();
+      earlier = addStats(earlier, cap.stop({ drain: true }));
+      gapDrops++;
+      sampleDrops(lost / 1000);
+      io.stderr.write(`hsi: ${escapeForTerminal(e.message)}; waiting for ${escapeForTerminal(iface!)} to come back\n`);
+      const retry = setInterval(() => {
+        let next: LiveCapture;
+        // back and up (a device just created is down until configured)
+        if (!listInterfaces().some((i) => i.name === iface && i.up && i.running)) return;
+        try {
+          next = LiveCapture.open({ iface: iface!, filter, snaplen: args.snaplen ?? undefined, immediate: false });
+        } catch (again) {
+          // Reopening needs the privileges of the first open: once they are dropped, stop
+          // (under systemd, Restart=on-failure starts a new hsi); else wait for the device.
+          if (again instanceof LiveCaptureError && again.code === 'permission') {
+            clearInterval(retry);
+            failure = new LiveCaptureError(e.code, `${e.message}; cannot reopen it without the capture privileges (dropped after the first open; --no-drop-privileges keeps them)`);
+            stop.abort();
+          }
+          return;
+        }
+        clearInterval(retry);
+        cap = next;
+        const seconds = (Date.now() - lost) / 1000;
+        gaps.push({ seconds, message: e.message });
+        io.stderr.write(`hsi: capture on ${escapeForTerminal(iface!)} reopened after ${seconds.toFixed(1)} s without packets\n`);
+        begin(next);
+      }, 1000);
+      stop.signal.addEventListener('abort', () => clearInterval(retry), { once: true });
     },
   });
+  begin(cap);
   const timer = args.duration !== null ? setTimeout(() => stop.abort(), args.duration * 1000) : null;
   // --summary-every: one line for the journal (what changed since the last one)
   let last = { total: 0, failed: 0, byVerdict: new Map<string, number>(), dropped: 0 };
   const periodic = args.summaryEvery !== null
     ? setInterval(() => {
         const c = output.counts;
-        const s = cap.stats();
+        const s = liveStats();
         const dropped = s.dropped + s.ifDropped + s.internalDropped;
         const failed = [...c.byVerdict].filter(([code]) => !code.endsWith('.ok') && code !== 'incomplete').map(([code, n]) => [code, n - (last.byVerdict.get(code) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
         const mem = Math.round(process.memoryUsage.rss() / 1048576);
@@ -199,7 +240,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   if (timer) clearTimeout(timer);
   if (periodic) clearInterval(periodic);
   io.signal.removeEventListener('abort', onAbort);
-  const stats = cap.stop({ drain: true });
+  const stats = addStats(earlier, cap.stop({ drain: true }));
   await analyzer.end();
   metricsServer?.close();
   if (tui && !io.signal.aborted) {
@@ -211,6 +252,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   tui?.app.close();
   const summaryOut = args.json ? io.stderr : io.stdout;
   const notes = liveNotes(stats, output.saved, args.saveFailures);
+  if (gaps.length > 0) notes.push(`the capture was interrupted ${gaps.length} time${gaps.length === 1 ? '' : 's'} (${gaps.map((g) => `${g.seconds.toFixed(1)} s: ${g.message}`).join('; ')}): connections open then may miss packets`);
   const flood = untrackedNote(analyzer.stats, analyzer.engine.untracked.list());
   if (flood) notes.push(flood);
   if (failure) notes.unshift((failure as LiveCaptureError).message);
@@ -228,6 +270,14 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     await new Promise<void>((r) => sink.file!.end(r));
   }
   return failure ? 2 : output.status;
+}
+
+/** Two captures' counters added (the one before an interface came back, and the current one). */
+function addStats(a: LiveStats | null, b: LiveStats): LiveStats {
+  if (!a) return b;
+  const out = { ...b } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(a)) if (typeof v === 'number' && typeof out[k] === 'number') out[k] = (out[k] as number) + v;
+  return out as unknown as LiveStats;
 }
 
 function liveNotes(s: LiveStats, saved: number, saveFile: string | null): string[] {
