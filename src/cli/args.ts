@@ -22,6 +22,7 @@ const READ = ['read', 'tui', 'live'] as const;
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', kind: 'flag', help: 'NDJSON connection records on stdout instead of the human report', commands: ['read', 'live'] },
   { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable: N or tcp/N for TCP, udp/N for QUIC (default 443,22 and udp/443, and the usual proxy, STARTTLS and database ports when their connections carry TLS or a preamble); TLS, SSH, a proxy request or a QUIC Initial on other ports is recognised by its bytes', commands: READ },
+  { name: 'jobs', kind: 'number', arg: 'N', help: 'decoding threads; this version decodes on one thread whatever N (the output is the same), and says so when N > 1', commands: READ },
   { name: 'groups', kind: 'flag', help: 'with --json: end with one {"type":"group"} line per failure group (the human report always ends with the groups)', commands: ['read', 'live'] },
   { name: 'any-port', kind: 'flag', help: 'report every TCP connection, whatever its port or content', commands: READ },
   { name: 'known-hosts', kind: 'string', arg: 'FILE', help: 'OpenSSH known_hosts file to check SSH host keys against (plain or hashed)', commands: READ },
@@ -56,6 +57,7 @@ export interface Args {
   positionals: string[];
   json: boolean;
   groups: boolean;
+  jobs: number | null;
   ports: number[];
   /** UDP ports given as udp/N (QUIC); empty: the default, 443. */
   udpPorts: number[];
@@ -131,6 +133,7 @@ export function parseArgs(argv: readonly string[]): Args {
     positionals: [],
     json: false,
     groups: false,
+    jobs: null,
     ports: [],
     udpPorts: [],
     anyPort: false,
@@ -217,6 +220,12 @@ export function parseArgs(argv: readonly string[]): Args {
       }
       case 'any-port': out.anyPort = true; break;
       case 'groups': out.groups = true; break;
+      case 'jobs': {
+        const n = num(takeValue());
+        if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs: "${n}" is not a number of threads (1-256)`);
+        out.jobs = n;
+        break;
+      }
       case 'known-hosts': out.knownHosts = takeValue(); break;
       case 'ca-file': out.caFile = takeValue(); break;
       case 'keylog': out.keylog = takeValue(); break;

@@ -87,6 +87,7 @@ export function analysisSettings(args: Args): AnalysisSettings {
   }
   if (args.anyPort && args.ports.length > 0) throw new UsageError('--any-port and --port exclude each other');
   const warnings: string[] = [];
+  if (args.jobs !== null && args.jobs > 1) warnings.push(`--jobs ${args.jobs}: this version decodes on one thread (cross-connection evidence must stay in capture order); the output is what --jobs 1 gives`);
   const keys = loadKeylog(args, warnings);
   return {
     warnings,
