@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Spool } from '../src/report/spool.js';
 
-const text = (parts: Iterable<string | Buffer>) => Buffer.concat([...parts].map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8');
+const text = (parts: Iterable<string | Uint8Array>) => Buffer.concat([...parts].map((p) => (typeof p === 'string' ? Buffer.from(p) : p))).toString('utf8');
 
 describe('report spool', () => {
   const blocks = Array.from({ length: 3000 }, (_, i) => `#${i} ${'é→'.repeat(i % 50)} block\n\n`);

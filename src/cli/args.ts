@@ -22,7 +22,7 @@ const READ = ['read', 'tui', 'live'] as const;
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'json', kind: 'flag', help: 'NDJSON connection records on stdout instead of the human report', commands: ['read', 'live'] },
   { name: 'port', kind: 'list', arg: 'LIST', help: 'server ports to watch, comma-separated, repeatable: N or tcp/N for TCP, udp/N for QUIC (default 443,22 and udp/443, and the usual proxy, STARTTLS and database ports when their connections carry TLS or a preamble); TLS, SSH, a proxy request or a QUIC Initial on other ports is recognised by its bytes', commands: READ },
-  { name: 'jobs', kind: 'number', arg: 'N', help: 'decoding threads; this version decodes on one thread whatever N (the output is the same), and says so when N > 1', commands: READ },
+  { name: 'jobs', kind: 'number', arg: 'N', help: 'decoding threads for a capture file (default: the number of cores, for files of 64 MiB and more on 4 cores or more; else 1); the output is the same whatever N', commands: READ },
   { name: 'groups', kind: 'flag', help: 'with --json: end with one {"type":"group"} line per failure group (the human report always ends with the groups)', commands: ['read', 'live'] },
   { name: 'any-port', kind: 'flag', help: 'report every TCP connection, whatever its port or content', commands: READ },
   { name: 'known-hosts', kind: 'string', arg: 'FILE', help: 'OpenSSH known_hosts file to check SSH host keys against (plain or hashed)', commands: READ },

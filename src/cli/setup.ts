@@ -15,6 +15,7 @@ import { count, emptyCounts, renderGroups, renderRecord, renderSummary, type Sum
 import { parseKnownHosts } from '../ssh/known-hosts.js';
 import { loadTrustStore, type TrustStore } from '../x509/index.js';
 import { UsageError, type Args } from './args.js';
+import type { SlimRecord } from '../pipeline/shard.js';
 
 /** A problem with the command line or its files: one line on stderr, exit status 2. */
 export class InputError extends Error {
@@ -87,7 +88,6 @@ export function analysisSettings(args: Args): AnalysisSettings {
   }
   if (args.anyPort && args.ports.length > 0) throw new UsageError('--any-port and --port exclude each other');
   const warnings: string[] = [];
-  if (args.jobs !== null && args.jobs > 1) warnings.push(`--jobs ${args.jobs}: this version decodes on one thread (cross-connection evidence must stay in capture order); the output is what --jobs 1 gives`);
   const keys = loadKeylog(args, warnings);
   return {
     warnings,
@@ -153,25 +153,44 @@ export class RecordOutput {
     this.groups.add(rec);
     if (rec.outcome === 'failed' && this.opts.saveFailures) this.save(rec, conn);
     if (this.opts.onlyFailed && rec.outcome === 'completed') return;
-    if (this.opts.json) {
-      const line = recordJson(rec) + '\n';
-      if (!this.opts.summaryFirst) {
-        this.write(line); // streaming (stdin, replay, live): each record as it ends
-        return;
-      }
-      // UTF-8 takes at most 3 bytes per UTF-16 unit
-      if (this.batch && this.batchUsed + line.length * 3 > this.batch.length) this.flush();
-      if (line.length * 3 > BATCH_BYTES) {
-        this.write(line);
-        return;
-      }
-      this.batch ??= Buffer.allocUnsafe(BATCH_BYTES);
-      this.batchUsed += this.batch.write(line, this.batchUsed, 'utf8');
+    this.emit(this.opts.json ? recordJson(rec) + '\n' : renderRecord(rec, this.opts.style) + '\n\n');
+  }
+
+  /**
+   * A record a `--jobs` worker already wrote out (its NDJSON line or report block; null
+   * when --only-failed leaves it out), with what the summary and the groups need of it.
+   */
+  prepared(rec: SlimRecord, text: readonly (string | Uint8Array)[] | null): void {
+    const r = rec as unknown as ConnectionRecord;
+    count(this.counts, r);
+    this.groups.add(r);
+    if (text !== null && !(this.opts.onlyFailed && rec.outcome === 'completed')) for (const t of text) this.emit(t);
+  }
+
+  /** One NDJSON line or report block (or a part of one), in order. */
+  private emit(text: string | Uint8Array): void {
+    if (!this.opts.json) {
+      if (this.opts.summaryFirst) this.blocks.add(text);
+      else this.write(text);
       return;
     }
-    const block = renderRecord(rec, this.opts.style);
-    if (this.opts.summaryFirst) this.blocks.add(block + '\n\n');
-    else this.write(block + '\n\n');
+    if (!this.opts.summaryFirst) {
+      this.write(text); // streaming (stdin, replay, live): each record as it ends
+      return;
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const most = typeof text === 'string' ? text.length * 3 : text.length;
+    if (this.batch && this.batchUsed + most > this.batch.length) this.flush();
+    if (most > BATCH_BYTES) {
+      this.write(text);
+      return;
+    }
+    this.batch ??= Buffer.allocUnsafe(BATCH_BYTES);
+    if (typeof text === 'string') this.batchUsed += this.batch.write(text, this.batchUsed, 'utf8');
+    else {
+      this.batch.set(text, this.batchUsed);
+      this.batchUsed += text.length;
+    }
   }
 
   private ring: FailureRing | null = null;

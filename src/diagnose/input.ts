@@ -7,7 +7,7 @@ import type { TlsState } from '../tls/state.js';
 import type { TunnelState } from '../tunnel/state.js';
 import type { QuicState } from '../quic/state.js';
 import type { ChainReport } from '../x509/index.js';
-import type { Knowledge } from './knowledge.js';
+import type { KnowledgeView } from './knowledge.js';
 import type { BaseInput } from './rules-tcp.js';
 
 export interface DiagnosisInput extends BaseInput {
@@ -22,7 +22,7 @@ export interface DiagnosisInput extends BaseInput {
   /** The server's certificate chain judged at the capture's time (TLS ≤ 1.2 with a visible Certificate). */
   chain: ChainReport | null;
   /** What other connections in the input showed about servers. */
-  knowledge: Knowledge;
+  knowledge: KnowledgeView;
   /** The server's host key checked against --known-hosts (null without the option or without a key). */
   knownHosts: KnownHostsResult | null;
   /** The known_hosts file given, for evidence ("~/.ssh/known_hosts line 3"). */

@@ -34,7 +34,41 @@ export interface ServerKnowledge {
   sshHostKeys: SshHostKeySeen[];
 }
 
-export class Knowledge {
+/** What rules read: the knowledge about one server. */
+export interface KnowledgeView {
+  get(ip: string, port: number): ServerKnowledge | undefined;
+}
+
+/** What one finished connection teaches about its server (its id and frame are added by whoever numbers it). */
+export interface Lesson {
+  ip: string;
+  port: number;
+  tls: Omit<TlsSuccess, 'count' | 'id' | 'frame'> | null;
+  ssh: Omit<SshHostKeySeen, 'id'> | null;
+}
+
+/**
+ * A view that knows nothing and notes whether it was asked: a `--jobs` worker diagnoses
+ * with it first, and hands the connections whose rules asked to the main thread, which
+ * alone holds the knowledge in capture order.
+ */
+export class ProbeKnowledge implements KnowledgeView {
+  asked = false;
+  get(): undefined {
+    this.asked = true;
+    return undefined;
+  }
+}
+
+/** A view of one server's knowledge (the slice the main thread sent back). */
+export class SliceKnowledge implements KnowledgeView {
+  constructor(private readonly slice: ServerKnowledge | undefined) {}
+  get(): ServerKnowledge | undefined {
+    return this.slice;
+  }
+}
+
+export class Knowledge implements KnowledgeView {
   private readonly servers = new Map<string, ServerKnowledge>();
 
   static key(ip: string, port: number): string {
@@ -57,6 +91,12 @@ export class Knowledge {
     }
     this.servers.set(k, e);
     return e;
+  }
+
+  /** Learn a connection's lesson under its id and first frame. */
+  learn(l: Lesson, id: number, firstFrame: number): void {
+    if (l.tls) this.recordTls(l.ip, l.port, { ...l.tls, id, frame: firstFrame });
+    if (l.ssh) this.recordSshHostKey(l.ip, l.port, { ...l.ssh, id });
   }
 
   recordTls(ip: string, port: number, s: Omit<TlsSuccess, 'count'>): void {

@@ -123,11 +123,11 @@ export function vantageOf(conn: Connection): Vantage {
 export class VantageTally {
   private readonly counts = new Map<string, { n: number; vantage: Vantage; client: string; server: string }>();
 
-  add(v: Vantage, conn: Connection): void {
-    const key = `${v.point}|${v.point === 'client' ? conn.client.endpoint.ip : v.point === 'server' ? conn.server.endpoint.ip : ''}`;
+  add(v: Vantage, client: string, server: string): void {
+    const key = `${v.point}|${v.point === 'client' ? client : v.point === 'server' ? server : ''}`;
     const e = this.counts.get(key);
     if (e) e.n++;
-    else if (this.counts.size < 64) this.counts.set(key, { n: 1, vantage: v, client: conn.client.endpoint.ip, server: conn.server.endpoint.ip });
+    else if (this.counts.size < 64) this.counts.set(key, { n: 1, vantage: v, client, server });
   }
 
   /** One line for the report's header, or null with nothing to say. */

@@ -51,6 +51,13 @@ export interface EngineOptions {
   datagrams?: { tracker: (ctx: TrackerContext) => DatagramTracker; recognise: (payload: Uint8Array, dstPort: number) => boolean };
   /** Keep each reported connection's packets (bounded) for saving them later. */
   keepPackets?: { maxBytesPerConnection: number } | null;
+  /**
+   * Idle sweeps are ordered from outside (sweepAt), not by this engine's own packets: a
+   * worker of `--jobs` sees only its share of the packets, the main thread all of them.
+   */
+  externalSweeps?: boolean;
+  /** A connection got its id (its report starts): at the frame being processed. */
+  onReported?: (c: Connection, frame: number) => void;
 }
 
 export const DEFAULT_IDLE_TIMEOUT = 120;
@@ -63,6 +70,23 @@ const SWEEP_INTERVAL = 5;
 const EMPTY_BYTES = new Uint8Array(0);
 /** Bytes held per side while the protocol / roles are not known yet. */
 const MAX_PENDING_BYTES = 64 * 1024;
+
+/**
+ * The engine's sweep schedule, apart: fed every packet's time in capture order, it says
+ * after which packets the engine looks for idle connections (the --jobs main thread
+ * orders its workers' sweeps with it, so they happen where one engine's would).
+ */
+export class SweepClock {
+  private now = 0;
+  private last = 0;
+  /** After a packet at `time`: the time to sweep at, or -1. */
+  after(time: number): number {
+    if (time > this.now) this.now = time;
+    if (this.now - this.last < SWEEP_INTERVAL) return -1;
+    this.last = this.now;
+    return this.now;
+  }
+}
 
 export interface EngineStats {
   packets: number;
@@ -111,8 +135,10 @@ export class Engine {
   readonly untracked = new UntrackedTally();
   private flowSeq = 0;
   private nextId = 1;
-  private lastSweep = 0;
+  private readonly clock = new SweepClock();
   private now = 0;
+  /** The frame being processed. */
+  private frame = 0;
   private ended = false;
   readonly stats: EngineStats = {
     packets: 0,
@@ -140,9 +166,10 @@ export class Engine {
       ? new UdpFlows({
         idleTimeout: opts.idleTimeout, sessionIdleTimeout: opts.sessionIdleTimeout, maxFlows: opts.maxFlows,
         recognise: d.recognise, tracker: d.tracker, nextSeq: () => ++this.flowSeq,
-        nextId: () => {
+        reported: (c) => {
           this.stats.connectionsReported++;
-          return this.nextId++;
+          c.id = this.nextId++;
+          opts.onReported?.(c, this.frame);
         },
         onConnection: (c) => opts.onConnection(c),
       })
@@ -161,6 +188,7 @@ export class Engine {
 
   packet(p: Packet): void {
     this.stats.packets++;
+    this.frame = p.frame;
     const time = p.tsSec + p.tsNsec / 1e9;
     if (time > this.now) this.now = time;
     const seg = this.seg;
@@ -175,13 +203,19 @@ export class Engine {
       this.stats.tcpPackets++;
       this.tcp(p, time);
     }
-    if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
+    if (!this.opts.externalSweeps && this.clock.after(time) >= 0) this.sweep();
+  }
+
+  /** When idle connections are looked for, given every packet's time in capture order (SweepClock). */
+  sweepAt(now: number): void {
+    if (now > this.now) this.now = now;
+    this.sweep();
   }
 
   /** Time passes without packets (live capture, replay): fire idle timeouts. */
   tick(now: number): void {
     if (now > this.now) this.now = now;
-    if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
+    if (this.clock.after(now) >= 0) this.sweep();
   }
 
   /** End of input: every open connection ends now. */
@@ -320,6 +354,7 @@ export class Engine {
     c.reported = true;
     c.id = this.nextId++;
     this.stats.connectionsReported++;
+    this.opts.onReported?.(c, this.frame);
   }
 
   // ---- per packet ---------------------------------------------------------------------
@@ -724,7 +759,6 @@ export class Engine {
   }
 
   private sweep(): void {
-    this.lastSweep = this.now;
     this.udp?.sweep(this.now);
     const expired: Connection[] = [];
     const dead: Entry[] = [];

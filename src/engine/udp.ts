@@ -24,7 +24,8 @@ export interface UdpOptions {
   tracker: (ctx: TrackerContext) => DatagramTracker;
   /** The engine's shared sequences: flow creation order and reported ids. */
   nextSeq: () => number;
-  nextId: () => number;
+  /** The flow is reported from now on: give it its id. */
+  reported: (c: Connection) => void;
   onConnection: (c: Connection) => void;
 }
 
@@ -109,7 +110,7 @@ export class UdpFlows {
     c.oriented = true;
     c.orientation = 'content';
     c.reported = true;
-    c.id = this.opts.nextId();
+    this.opts.reported(c);
     c.tunnel = s.tunnel;
     c.vlan = s.vlan;
     const owned = { keys: [key], cids: [] as string[] };

@@ -11,7 +11,7 @@ import type { Connection } from '../engine/connection.js';
 import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FLOWS, DEFAULT_SESSION_IDLE_TIMEOUT, Engine, type EngineStats } from '../engine/engine.js';
 import { diagnose, type Diagnosis } from '../diagnose/diagnose.js';
 import { handshakeServer, type DiagnosisInput } from '../diagnose/input.js';
-import { Knowledge } from '../diagnose/knowledge.js';
+import { Knowledge, ProbeKnowledge, SliceKnowledge, type KnowledgeView, type Lesson, type ServerKnowledge } from '../diagnose/knowledge.js';
 import { DROP_SENSITIVE, QUIC_RULES, RULES, stageOf } from '../diagnose/rules.js';
 import { annotateQuic } from '../diagnose/rules-quic.js';
 import { quicJson } from '../quic/json.js';
@@ -57,6 +57,32 @@ export interface AnalyzerOptions {
   /** Live capture: packets the capture lost while a connection was open (null: unknown). */
   dropsDuring?: (startTime: number, endTime: number) => number | null;
   onRecord: (rec: ConnectionRecord, conn: Connection) => void;
+  /** A `--jobs` worker (pipeline/worker.ts): how it shares the work with the main thread. */
+  shard?: ShardHooks;
+}
+
+/**
+ * What a `--jobs` worker needs from the analyzer: its engine sweeps when told (sweepAt),
+ * says when ids are given and connections end, and defers the connections whose rules
+ * ask about other connections (the knowledge, kept in capture order by the main thread).
+ */
+export interface ShardHooks {
+  maxEmbryonic: number;
+  onReported: (c: Connection, frame: number) => void;
+  /** A connection ended (before any diagnosis): its place in the output is decided now. */
+  onEnded: (c: Connection) => void;
+  /** Its rules asked about its server: diagnose it later with resume(). */
+  onDeferred: (d: Deferred) => void;
+  /** What the connection teaches about its server, for the main thread's knowledge. */
+  onLesson: (c: Connection, lesson: Lesson | null) => void;
+}
+
+/** A connection waiting for its server's knowledge (and its global id). */
+export interface Deferred {
+  conn: Connection;
+  openAtEnd: boolean;
+  chain: ChainReport | null;
+  server: { ip: string; port: number };
 }
 
 export const DEFAULT_PORTS = [443, 22] as const;
@@ -100,6 +126,7 @@ export class Analyzer {
       onConnection: (c) => this.enqueue(c),
       datagrams: { tracker: (ctx) => new QuicTracker(ctx, this.keys), recognise: quicRecogniser(new Set(opts.udpPorts ?? DEFAULT_UDP_PORTS)) },
       keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
+      ...(opts.shard ? { externalSweeps: true, onReported: opts.shard.onReported, maxEmbryonic: opts.shard.maxEmbryonic } : {}),
     });
   }
 
@@ -146,6 +173,7 @@ export class Analyzer {
   }
 
   private enqueue(conn: Connection): void {
+    this.opts.shard?.onEnded(conn);
     const openAtEnd = conn.endReason === 'end-of-input';
     const { tls, tunnel } = trackerStates(conn);
     // Most connections need nothing asynchronous: diagnose them right away when nothing is queued.
@@ -181,8 +209,28 @@ export class Analyzer {
   }
 
   private finish(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): void {
-    const input = this.input(conn, openAtEnd, chain);
+    const shard = this.opts.shard;
+    if (!shard) {
+      this.conclude(this.input(conn, openAtEnd, chain, this.knowledge));
+      return;
+    }
+    const probe = new ProbeKnowledge();
+    const input = this.input(conn, openAtEnd, chain, probe);
+    shard.onLesson(conn, lessonOf(input));
     const d = diagnose(input, input.quic ? QUIC_RULES : RULES, stageOf);
+    if (probe.asked) shard.onDeferred({ conn, openAtEnd, chain, server: handshakeServer(input) });
+    else this.conclude(input, d);
+  }
+
+  /** A deferred connection, with its global id and what the main thread knew of its server then. */
+  resume(d: Deferred, id: number, slice: ServerKnowledge | undefined): void {
+    d.conn.id = id;
+    this.conclude(this.input(d.conn, d.openAtEnd, d.chain, new SliceKnowledge(slice)));
+  }
+
+  private conclude(input: DiagnosisInput, diagnosis?: Diagnosis): void {
+    const conn = input.conn;
+    const d = diagnosis ?? diagnose(input, input.quic ? QUIC_RULES : RULES, stageOf);
     annotateTunnel(d, input);
     annotateQuic(d, input);
     annotateResets(d, input);
@@ -190,12 +238,15 @@ export class Analyzer {
     downgradeForDrops(d, input.drops);
     for (const f of [...tlsFindings(input), ...sshFindings(input), ...tunnelFindings(input)]) conn.addFinding(f);
     const rec = this.record(input, d);
-    this.vantage.add(rec.vantage, conn);
-    this.learn(input, rec);
+    this.vantage.add(rec.vantage, conn.client.endpoint.ip, conn.server.endpoint.ip);
+    if (!this.opts.shard) {
+      const lesson = lessonOf(input);
+      if (lesson) this.knowledge.learn(lesson, rec.id, rec.firstFrame);
+    }
     this.opts.onRecord(rec, conn);
   }
 
-  private input(conn: Connection, openAtEnd: boolean, chain: ChainReport | null): DiagnosisInput {
+  private input(conn: Connection, openAtEnd: boolean, chain: ChainReport | null, knowledge: KnowledgeView = this.knowledge): DiagnosisInput {
     const { tls, ssh, tunnel, quic } = trackerStates(conn);
     const kh = this.opts.knownHosts;
     return {
@@ -206,7 +257,7 @@ export class Analyzer {
       tunnel,
       quic,
       chain,
-      knowledge: this.knowledge,
+      knowledge,
       knownHosts: kh && ssh?.hostKey ? lookupKnownHosts(kh.file, conn.server.endpoint.ip, conn.server.endpoint.port, ssh.hostKey.blob) : null,
       knownHostsPath: kh?.path ?? null,
       drops: this.opts.dropsDuring ? this.opts.dropsDuring(conn.startTime, conn.lastTime) : null,
@@ -225,19 +276,21 @@ export class Analyzer {
     conn.ladder.sort((a, b) => a.frame - b.frame);
     return buildRecord(conn, d, protocol, app);
   }
+}
 
-  /** Remember what this connection showed about its server, for the connections after it. */
-  private learn(input: DiagnosisInput, rec: ConnectionRecord): void {
-    const { ip, port } = handshakeServer(input);
-    const tls = input.tls;
-    if (tls?.completed && tls.version !== null && tls.cipherSuite !== null) {
-      const group = tls.serverHello?.hello.ext.serverKeyShare?.group ?? (tls.serverKeyExchange?.value.kind === "ecdhe" ? tls.serverKeyExchange.value.namedGroup : null);
-      const serverName = tls.clientHello?.hello.ext.serverName ?? null;
-      this.knowledge.recordTls(ip, port, { version: tls.version, cipherSuite: tls.cipherSuite, group, serverName, id: rec.id, frame: rec.firstFrame });
-    }
-    const hk = input.ssh?.hostKey;
-    if (hk) this.knowledge.recordSshHostKey(ip, port, { type: hk.type, fingerprint: hk.fingerprint, id: rec.id, frame: hk.frame, time: hk.time });
+/** What this connection showed about its server, for the connections after it (null: nothing). */
+export function lessonOf(input: DiagnosisInput): Lesson | null {
+  const tls = input.tls;
+  const hk = input.ssh?.hostKey;
+  const completedTls = tls?.completed && tls.version !== null && tls.cipherSuite !== null;
+  if (!completedTls && !hk) return null;
+  const { ip, port } = handshakeServer(input);
+  let t: Lesson['tls'] = null;
+  if (completedTls) {
+    const group = tls.serverHello?.hello.ext.serverKeyShare?.group ?? (tls.serverKeyExchange?.value.kind === 'ecdhe' ? tls.serverKeyExchange.value.namedGroup : null);
+    t = { version: tls.version!, cipherSuite: tls.cipherSuite!, group, serverName: tls.clientHello?.hello.ext.serverName ?? null };
   }
+  return { ip, port, tls: t, ssh: hk ? { type: hk.type, fingerprint: hk.fingerprint, frame: hk.frame, time: hk.time } : null };
 }
 
 /** What a connection's certificate chain is judged with: the chain, the name the client asked for, the capture's time. */

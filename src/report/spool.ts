@@ -12,7 +12,7 @@ export const SPOOL_MEMORY = 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
 export class Spool {
-  private parts: string[] = [];
+  private parts: (string | Uint8Array)[] = [];
   private bytes = 0;
   private fd: number | null = null;
   private written = 0;
@@ -23,7 +23,7 @@ export class Spool {
 
   constructor(private readonly memory = SPOOL_MEMORY, private readonly dir = tmpdir()) {}
 
-  add(text: string): void {
+  add(text: string | Uint8Array): void {
     this.parts.push(text);
     this.bytes += text.length;
     if (this.bytes >= this.memory) this.spill();
@@ -37,7 +37,7 @@ export class Spool {
       unlinkSync(f);
       rmdirSync(d);
     }
-    const buf = Buffer.from(this.parts.join(''), 'utf8');
+    const buf = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     writeSync(this.fd, buf, 0, buf.length, this.written);
     this.written += buf.length;
     this.parts = [];
@@ -45,7 +45,7 @@ export class Spool {
   }
 
   /** Everything added, in order, in chunks of about 1 MiB; the spool is empty afterwards. */
-  *drain(): Generator<string | Buffer> {
+  *drain(): Generator<string | Uint8Array> {
     if (this.fd !== null) {
       if (this.parts.length > 0) this.spill();
       const buf = Buffer.alloc(CHUNK);

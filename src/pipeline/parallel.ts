@@ -1,0 +1,287 @@
+// `hsi read --jobs N`: N workers (pipeline/worker.ts) each read the capture and keep their
+// share of the flows — a symmetric hash of the address pair (net/route.ts) — through a
+// whole analyzer, and send back finished connections as record text. This thread puts
+// them back where one engine would have ended them (shard.ts OrderKey), numbers them in
+// the order they were first reported (the ids one engine gives), keeps the knowledge
+// about servers in that order — answering the workers whose rules ask about it (deferred
+// connections) — and writes the records through the same RecordOutput. The output is
+// byte for byte that of --jobs 1 (test/jobs.test.ts), short of a full flow table
+// (--max-flows) or embryonic cap, which each worker applies to its share.
+
+import { Worker } from 'node:worker_threads';
+import type { CaptureResult } from '../capture/source.js';
+import { Knowledge } from '../diagnose/knowledge.js';
+import { VantageTally } from '../diagnose/vantage.js';
+import type { UntrackedServer } from '../engine/embryonic.js';
+import type { EngineStats } from '../engine/engine.js';
+import type { RecordOutput } from '../cli/setup.js';
+import type { Args } from '../cli/args.js';
+import { compareKeys, END_FRAME, type FromWorker, type ShardItem, type SlimRecord, type ToWorker, type WorkerSetup } from './shard.js';
+
+interface OutEntry {
+  slim: SlimRecord | null;
+  /** The record's text with the global id in it: its parts. */
+  text: (string | Uint8Array)[] | null;
+  ready: boolean;
+}
+
+/** One worker's replies not placed yet. */
+interface Lane {
+  upTo: number;
+  reports: number[];
+  reportHead: number;
+  items: { item: ShardItem; bytes: Uint8Array }[];
+  itemHead: number;
+  ended: boolean;
+  /** Its ids → the global ids, until the connection's record is placed. */
+  ids: Map<number, number>;
+}
+
+export interface ParallelResult {
+  capture: CaptureResult;
+  stats: EngineStats;
+  untracked: UntrackedServer[];
+}
+
+export class ParallelAnalyzer {
+  private readonly workers: Worker[] = [];
+  private readonly lanes: Lane[] = [];
+  private readonly knowledge = new Knowledge();
+  readonly vantage = new VantageTally();
+  private nextId = 1;
+  /** Frame up to which every record is placed. */
+  private placedUpTo = 0;
+  private readonly out: OutEntry[] = [];
+  private outHead = 0;
+  private readonly waiting = new Map<string, OutEntry>();
+  private wake: (() => void) | null = null;
+  private failure: Error | null = null;
+  private readonly ends: Extract<FromWorker, { type: 'end' }>[] = [];
+
+  constructor(
+    private readonly jobs: number,
+    path: string,
+    args: Args,
+    private readonly output: RecordOutput,
+    mode: { json: boolean; color: boolean; onlyFailed: boolean },
+  ) {
+    for (let i = 0; i < jobs; i++) {
+      const setup: WorkerSetup = { args, path, index: i, jobs, output: mode.json ? 'json' : 'text', color: mode.color, onlyFailed: mode.onlyFailed };
+      const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+      w.on('message', (m: FromWorker) => this.onMessage(i, m));
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`decoding thread ${i + 1} stopped (exit code ${code})`));
+      });
+      this.workers.push(w);
+      this.lanes.push({ upTo: 0, reports: [], reportHead: 0, items: [], itemHead: 0, ended: false, ids: new Map() });
+    }
+  }
+
+  /** Until every worker has read the capture and every record is written. */
+  async run(signal: AbortSignal): Promise<ParallelResult> {
+    const onAbort = () => this.broadcast({ type: 'abort' });
+    signal.addEventListener('abort', onAbort);
+    try {
+      let told = 0;
+      while ((this.ends.length < this.jobs || this.waiting.size > 0 || this.outHead < this.out.length) && !this.failure) {
+        await new Promise<void>((r) => (this.wake = r));
+        // the workers read on once the output has taken what is placed (a slow pipe holds them back)
+        await this.output.drained();
+        if (this.placedUpTo > told && this.placedUpTo < END_FRAME) {
+          told = this.placedUpTo;
+          this.broadcast({ type: 'placed', upTo: told });
+        }
+      }
+      if (this.failure) throw this.failure;
+    } catch (e) {
+      await Promise.all(this.workers.map((w) => w.terminate()));
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    const exited = this.workers.map((w) => new Promise<void>((resolve) => w.once('exit', () => resolve())));
+    this.broadcast({ type: 'close' });
+    await Promise.all(exited);
+    const capture = this.ends.find((e) => e.capture)!.capture!;
+    return { capture, stats: mergeStats(this.ends.map((e) => e.stats), capture.stats.packets), untracked: mergeUntracked(this.ends.map((e) => e.untracked)) };
+  }
+
+  private broadcast(m: ToWorker): void {
+    for (const w of this.workers) w.postMessage(m);
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.poke();
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private onMessage(worker: number, m: FromWorker): void {
+    try {
+      if (m.type === 'error') throw new Error(`decoding thread ${worker + 1}: ${m.message}`);
+      if (m.type === 'resolved') {
+        const key = `${worker}:${m.ref}`;
+        const e = this.waiting.get(key)!;
+        this.waiting.delete(key);
+        this.fill(e, m.item, m.item.id, m.bytes);
+        this.flush();
+      } else {
+        const lane = this.lanes[worker]!;
+        lane.upTo = m.upTo;
+        for (const x of m.reports) lane.reports.push(x);
+        for (const item of m.items) lane.items.push({ item, bytes: m.bytes });
+        if (m.type === 'end') {
+          lane.ended = true;
+          this.ends.push(m);
+        }
+        this.place();
+      }
+    } catch (e) {
+      this.fail(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.poke();
+  }
+
+  /** Place what every worker has read past: ids first, then records in order. */
+  private place(): void {
+    const lanes = this.lanes;
+    let upTo = Infinity;
+    for (const l of lanes) upTo = Math.min(upTo, l.upTo);
+    if (upTo <= this.placedUpTo && upTo < END_FRAME) return;
+    // Ids in the order connections were first reported, as one engine numbers them.
+    for (;;) {
+      let best = -1;
+      let bestFrame = Infinity;
+      lanes.forEach((l, i) => {
+        if (l.reportHead < l.reports.length) {
+          const f = l.reports[l.reportHead + 1]!;
+          if (f <= upTo && f < bestFrame) {
+            best = i;
+            bestFrame = f;
+          }
+        }
+      });
+      if (best < 0) break;
+      const l = lanes[best]!;
+      l.ids.set(l.reports[l.reportHead]!, this.nextId++);
+      l.reportHead += 2;
+    }
+    for (const l of lanes) {
+      if (l.reportHead > 4096) {
+        l.reports.splice(0, l.reportHead);
+        l.reportHead = 0;
+      }
+    }
+    // Records where one engine would have ended them.
+    for (;;) {
+      let best = -1;
+      lanes.forEach((l, i) => {
+        if (l.itemHead >= l.items.length) return;
+        const k = l.items[l.itemHead]!.item.key;
+        if (k[0] > upTo) return;
+        if (best < 0 || compareKeys(k, lanes[best]!.items[lanes[best]!.itemHead]!.item.key) < 0) best = i;
+      });
+      if (best < 0) break;
+      const l = lanes[best]!;
+      const { item, bytes } = l.items[l.itemHead]!;
+      l.items[l.itemHead++] = null as unknown as Lane['items'][number];
+      this.placeItem(best, item, bytes);
+    }
+    for (const l of lanes) {
+      if (l.itemHead > 1024) {
+        l.items.splice(0, l.itemHead);
+        l.itemHead = 0;
+      }
+    }
+    this.flush();
+    if (upTo > this.placedUpTo) this.placedUpTo = upTo;
+  }
+
+  private placeItem(worker: number, item: ShardItem, bytes: Uint8Array): void {
+    const ids = this.lanes[worker]!.ids;
+    const id = ids.get(item.id);
+    if (id === undefined) throw new Error(`connection ${item.id} of thread ${worker + 1} has no id`);
+    ids.delete(item.id);
+    const e: OutEntry = { slim: null, text: null, ready: false };
+    if (item.ref > 0) {
+      // its rules ask what the capture showed of its server before it: as of now
+      const server = item.server!;
+      this.workers[worker]!.postMessage({ type: 'resolve', ref: item.ref, id, slice: this.knowledge.get(server.ip, server.port) } satisfies ToWorker);
+      this.waiting.set(`${worker}:${item.ref}`, e);
+    } else this.fill(e, item, id, bytes);
+    if (item.lesson) this.knowledge.learn(item.lesson, id, item.firstFrame);
+    this.out.push(e);
+  }
+
+  private fill(e: OutEntry, item: ShardItem, id: number, bytes: Uint8Array): void {
+    const slim = item.slim!;
+    slim.id = id;
+    e.slim = slim;
+    // the worker's id in the text becomes the global one
+    e.text = item.start < 0 ? null : [bytes.subarray(item.start, item.start + item.idAt), String(id), bytes.subarray(item.start + item.idAt + item.idLen, item.end)];
+    e.ready = true;
+  }
+
+  /** Write the records whose turn it is. */
+  private flush(): void {
+    const out = this.out;
+    while (this.outHead < out.length && out[this.outHead]!.ready) {
+      const e = out[this.outHead]!;
+      out[this.outHead++] = null as unknown as OutEntry;
+      const s = e.slim!;
+      this.vantage.add(s.vantage, s.client.ip, s.server.ip);
+      this.output.prepared(s, e.text);
+    }
+    if (this.outHead > 1024 && this.outHead * 2 > out.length) {
+      out.splice(0, this.outHead);
+      this.outHead = 0;
+    }
+  }
+}
+
+/** The workers' engine counters added up (packets: as read; ICMP errors went to all). */
+function mergeStats(all: EngineStats[], packets: number): EngineStats {
+  const add = (a: Record<string, unknown>, b: Record<string, unknown>): void => {
+    for (const [k, v] of Object.entries(b)) {
+      if (typeof v === 'number') a[k] = ((a[k] as number | undefined) ?? 0) + v;
+      else if (v && typeof v === 'object') {
+        a[k] ??= {};
+        add(a[k] as Record<string, unknown>, v as Record<string, unknown>);
+      }
+    }
+  };
+  const out = {} as Record<string, unknown>;
+  for (const s of all) add(out, s as unknown as Record<string, unknown>);
+  const stats = out as unknown as EngineStats;
+  stats.packets = packets;
+  return stats;
+}
+
+/** The workers' tallies of untracked flood packets, server by server. */
+function mergeUntracked(all: UntrackedServer[][]): UntrackedServer[] {
+  const by = new Map<string, UntrackedServer>();
+  for (const list of all) {
+    for (const s of list) {
+      const e = by.get(s.server);
+      if (!e) {
+        by.set(s.server, { ...s });
+        continue;
+      }
+      e.packets += s.packets;
+      e.syns += s.syns;
+      e.sources += s.sources;
+      e.sourcesCapped ||= s.sourcesCapped;
+      e.firstFrame = Math.min(e.firstFrame, s.firstFrame);
+      e.lastFrame = Math.max(e.lastFrame, s.lastFrame);
+      e.firstTime = Math.min(e.firstTime, s.firstTime);
+      e.lastTime = Math.max(e.lastTime, s.lastTime);
+    }
+  }
+  return [...by.values()].sort((a, b) => b.packets - a.packets || a.firstFrame - b.firstFrame);
+}

@@ -1,0 +1,222 @@
+// A `--jobs` worker: its share of the packets through its own Analyzer, each finished connection sent back as record text with its place in the
+// output (shard.ts OrderKey). What needs the whole capture stays with the main thread:
+// connection ids, the knowledge about servers, the summary and the groups.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { DEFAULT_MAX_EMBRYONIC } from '../engine/embryonic.js';
+import type { Connection } from '../engine/connection.js';
+import type { Lesson } from '../diagnose/knowledge.js';
+import { analysisSettings } from '../cli/setup.js';
+import { recordJson, type ConnectionRecord } from '../report/record.js';
+import { COLOR, PLAIN } from '../report/style.js';
+import { renderRecord } from '../report/text.js';
+import { Analyzer, type Deferred } from './analyzer.js';
+import { readCapture } from '../capture/source.js';
+import type { Packet } from '../capture/packet.js';
+import { SweepClock } from '../engine/engine.js';
+import { FragmentRouter, ROUTE_ALL, ROUTE_FRAGMENT, routePacket, type RouteInfo } from '../net/route.js';
+import { END_FRAME, MAX_AHEAD, slimRecord, type FromWorker, type OrderKey, type ShardItem, type ToWorker, type WorkerSetup } from './shard.js';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+const style = setup.color ? COLOR : PLAIN;
+
+let frame = 0;
+let phase = 0;
+let counter = 0;
+let reports: number[] = [];
+let items: ShardItem[] = [];
+const keys = new Map<Connection, OrderKey>();
+const lessons = new Map<Connection, Lesson | null>();
+const deferred = new Map<number, Deferred>();
+let nextRef = 0;
+
+/** The UTF-8 text of the records of the reply being made. */
+class Bytes {
+  buf = Buffer.allocUnsafeSlow(1 << 20);
+  used = 0;
+  add(text: string): [number, number] {
+    const most = text.length * 3;
+    if (this.used + most > this.buf.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.used + most));
+      this.buf.copy(next, 0, 0, this.used);
+      this.buf = next;
+    }
+    const start = this.used;
+    this.used += this.buf.write(text, start, 'utf8');
+    return [start, this.used];
+  }
+  take(): Uint8Array {
+    const out = this.buf.subarray(0, this.used);
+    this.buf = Buffer.allocUnsafeSlow(Math.max(1 << 16, Math.ceil(this.used * 1.25)));
+    this.used = 0;
+    return out;
+  }
+}
+const bytes = new Bytes();
+
+function itemOf(conn: Connection, rec: ConnectionRecord | null, ref: number, server: ShardItem['server']): ShardItem {
+  const key = keys.get(conn)!;
+  const lesson = lessons.get(conn) ?? null;
+  if (rec) {
+    keys.delete(conn);
+    lessons.delete(conn);
+  }
+  let start = -1;
+  let end = -1;
+  let idAt = 0;
+  if (rec && !(setup.onlyFailed && rec.outcome === 'completed')) {
+    let text: string;
+    if (setup.output === 'json') {
+      text = recordJson(rec) + '\n';
+      idAt = 6; // {"id":N
+    } else {
+      text = renderRecord(rec, style) + '\n\n';
+      const at = text.indexOf(`#${rec.id}`) + 1;
+      idAt = Buffer.byteLength(text.slice(0, at));
+    }
+    [start, end] = bytes.add(text);
+  }
+  return { key, id: conn.id, firstFrame: conn.firstFrame, lesson, start, end, idAt, idLen: String(conn.id).length, slim: rec ? slimRecord(rec) : null, ref, server };
+}
+
+/** Resolved deferred connections report here: the record goes back on its own. */
+let resolving: number | null = null;
+const { warnings: _warnings, ...settings } = analysisSettings(setup.args);
+const analyzer = new Analyzer({
+  ...settings,
+  keepPackets: false,
+  onRecord: (rec, conn) => {
+    const item = itemOf(conn, rec, 0, null);
+    if (resolving !== null) post({ type: 'resolved', ref: resolving, item, bytes: bytes.take() });
+    else items.push(item);
+  },
+  shard: {
+    maxEmbryonic: Math.ceil(DEFAULT_MAX_EMBRYONIC / setup.jobs),
+    onReported: (c, f) => {
+      reports.push(c.id, f);
+    },
+    onEnded: (c) => {
+      let key: OrderKey;
+      if (phase === 0) key = [frame, 0, 0, counter++];
+      else if (phase === 1) key = c.transport === 'udp' ? [frame, 1, 0, counter++] : [frame, 1, 1, c.firstFrame];
+      else key = [END_FRAME, 2, 0, c.firstFrame];
+      keys.set(c, key);
+    },
+    onLesson: (c, lesson) => {
+      lessons.set(c, lesson);
+    },
+    onDeferred: (d) => {
+      const ref = ++nextRef;
+      deferred.set(ref, d);
+      items.push(itemOf(d.conn, null, ref, d.server));
+    },
+  },
+});
+
+function post(m: FromWorker): void {
+  port.postMessage(m, 'bytes' in m ? [m.bytes.buffer as ArrayBuffer] : []);
+}
+
+function take(): { reports: number[]; items: ShardItem[]; bytes: Uint8Array } {
+  const out = { reports, items, bytes: bytes.take() };
+  reports = [];
+  items = [];
+  return out;
+}
+
+// Every worker reads the whole capture and keeps its share (net/route.ts): nothing is
+// copied between threads but the records. Each worker sees every packet's time, so each
+// sweeps where one engine would (SweepClock), and every fragment, so each routes them alike.
+const route: RouteInfo = { fragment: '', first: false, hash: 0 };
+const clock = new SweepClock();
+const fragments = new FragmentRouter<Packet>(setup.jobs, (p) => ({ ...p, data: p.data.slice() }), (w, p) => {
+  if (w === setup.index) take1(p);
+});
+
+function take1(p: Packet): void {
+  frame = p.frame;
+  phase = 0;
+  analyzer.packet(p);
+}
+
+function onPacket(p: Packet): void {
+  const w = routePacket(p.linkType, p.data, setup.jobs, route);
+  if (w === setup.index || w === ROUTE_ALL) take1(p);
+  else if (w === ROUTE_FRAGMENT) fragments.route(route, p);
+  lastFrame = p.frame;
+  const t = clock.after(p.tsSec + p.tsNsec / 1e9);
+  if (t >= 0) {
+    frame = p.frame;
+    phase = 1;
+    analyzer.engine.sweepAt(t);
+  }
+}
+
+let lastFrame = 0;
+/** The main thread has placed every record up to this frame. */
+let placed = 0;
+let wake: (() => void) | null = null;
+/** The last frame of each reply sent, to wait when too far ahead of the main thread. */
+const sentUpTo: number[] = [];
+const abort = new AbortController();
+
+async function afterChunk(): Promise<void> {
+  await analyzer.drain();
+  post({ type: 'batch', upTo: lastFrame, ...take() });
+  sentUpTo.push(lastFrame);
+  // bounded memory in the main thread: at most MAX_AHEAD replies past what it could place
+  while (sentUpTo.length > MAX_AHEAD && sentUpTo[sentUpTo.length - 1 - MAX_AHEAD]! > placed && !abort.signal.aborted) {
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+async function run(): Promise<void> {
+  const result = await readCapture(setup.path, onPacket, {
+    onSecrets: (type, data) => analyzer.secrets(type, data),
+    signal: abort.signal,
+    afterChunk,
+  });
+  fragments.drain();
+  phase = 2;
+  await analyzer.end();
+  post({ type: 'end', upTo: END_FRAME, ...take(), stats: analyzer.stats, untracked: analyzer.engine.untracked.list(), capture: setup.index === 0 ? result : null });
+}
+
+port.on('message', (m: ToWorker) => {
+  try {
+    switch (m.type) {
+      case 'resolve': {
+        const d = deferred.get(m.ref)!;
+        deferred.delete(m.ref);
+        resolving = m.ref;
+        try {
+          analyzer.resume(d, m.id, m.slice);
+        } finally {
+          resolving = null;
+        }
+        return;
+      }
+      case 'placed':
+        placed = m.upTo;
+        break;
+      case 'abort':
+        abort.abort();
+        break;
+      case 'close':
+        port.close();
+        return;
+    }
+    const w = wake;
+    wake = null;
+    w?.();
+  } catch (e) {
+    fail(e);
+  }
+});
+
+function fail(e: unknown): void {
+  post({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+}
+
+run().catch(fail);
