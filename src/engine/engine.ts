@@ -18,6 +18,7 @@ import type { PreambleKind } from '../tunnel/detect.js';
 import type { AppTracker, DatagramTracker, FrameRef, Side, TrackerContext } from './types.js';
 import { DEFAULT_MAX_EMBRYONIC, endpointOfKey, UntrackedTally } from './embryonic.js';
 import { UdpFlows } from './udp.js';
+import { SweepClock } from './sweep.js';
 
 export interface EngineOptions {
   /** Server ports to watch (default 443, 22): every connection to them is reported. */
@@ -65,28 +66,9 @@ export const DEFAULT_SESSION_IDLE_TIMEOUT = 3600;
 export const DEFAULT_MAX_FLOWS = 200_000;
 /** Seconds a finished connection's 4-tuple keeps absorbing stray packets (final ACKs, late RSTs). */
 export const TOMBSTONE_SECONDS = 60;
-/** How often (capture seconds) idle connections are looked for. */
-const SWEEP_INTERVAL = 5;
 const EMPTY_BYTES = new Uint8Array(0);
 /** Bytes held per side while the protocol / roles are not known yet. */
 const MAX_PENDING_BYTES = 64 * 1024;
-
-/**
- * The engine's sweep schedule, apart: fed every packet's time in capture order, it says
- * after which packets the engine looks for idle connections (the --jobs main thread
- * orders its workers' sweeps with it, so they happen where one engine's would).
- */
-export class SweepClock {
-  private now = 0;
-  private last = 0;
-  /** After a packet at `time`: the time to sweep at, or -1. */
-  after(time: number): number {
-    if (time > this.now) this.now = time;
-    if (this.now - this.last < SWEEP_INTERVAL) return -1;
-    this.last = this.now;
-    return this.now;
-  }
-}
 
 export interface EngineStats {
   packets: number;

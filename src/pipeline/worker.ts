@@ -13,7 +13,7 @@ import { renderRecord } from '../report/text.js';
 import { Analyzer, type Deferred } from './analyzer.js';
 import { readCapture } from '../capture/source.js';
 import type { Packet } from '../capture/packet.js';
-import { SweepClock } from '../engine/engine.js';
+import { SweepClock } from '../engine/sweep.js';
 import { FragmentRouter, ROUTE_ALL, ROUTE_FRAGMENT, routePacket, type RouteInfo } from '../net/route.js';
 import { END_FRAME, MAX_AHEAD, slimRecord, type FromWorker, type OrderKey, type ShardItem, type ToWorker, type WorkerSetup } from './shard.js';
 
