@@ -27,6 +27,9 @@ interface TlsView {
   decryption: { keys: string[]; failures: unknown[] } | null;
 }
 
+/** A record field by its contract name ("tls.decrypted"). */
+const field = (r: object, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | null | undefined)?.[k], r);
+
 const CASES = ['keylog-cert-rejected-13', 'keylog-client-cert-required-13', 'keylog-suites', 'keylog-bad-record-mac-12'];
 const CA = ['--ca-file', 'captures/certs/test-root.pem'];
 
@@ -116,6 +119,27 @@ describe('key logs: hsi reads what tshark reads with the same key log', () => {
     assert.equal(r!.verdict.code, 'tls.client_cert_required');
     assert.equal(r!.verdict.confidence, 'likely', 'the inference without keys');
   });
+
+  // The contract's tls.decrypted on every key-log capture: true for each TLS connection the
+  // key log opened, false for the same capture read without it (and for the one whose
+  // relay altered the bytes: its records do not open).
+  const DECRYPTED: [capture: string, keys: string | null, want: boolean][] = [
+    ['keylog-suites.pcap', 'keylog-suites.keys', true],
+    ['keylog-suites.pcap', null, false],
+    ['keylog-cert-rejected-13.pcap', 'keylog-cert-rejected-13.keys', true],
+    ['keylog-client-cert-required-13.pcap', 'keylog-client-cert-required-13.keys', true],
+    ['keylog-client-cert-required-13.pcap', null, false],
+    ['keylog-injected.pcapng', null, true],
+    ['keylog-bad-record-mac-12.pcap', 'keylog-bad-record-mac-12.keys', false],
+  ];
+  for (const [capture, keys, want] of DECRYPTED) {
+    it(`tls.decrypted is ${want}: ${capture}${keys ? ' with its key log' : ' without a key log'}`, async () => {
+      const recs = await analyse(join(capturesDir, capture), [...CA, ...(keys ? ['--keylog', join('captures', keys)] : [])]);
+      const tls = recs.filter((r) => r.protocol === 'tls');
+      assert.ok(tls.length > 0);
+      for (const r of tls) assert.equal(field(r, 'tls.decrypted'), want, `#${r.id}`);
+    });
+  }
 
   it('key material never appears in any output', () => {
     const hsi = join(repoRoot, 'bin', 'hsi.js');
