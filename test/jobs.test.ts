@@ -11,7 +11,10 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { parseArgs } from '../src/cli/args.js';
 import { readCommand } from '../src/cli/read.js';
-import { FragmentRouter, ROUTE_ALL, ROUTE_FRAGMENT, routePacket, type RouteInfo } from '../src/net/route.js';
+import { packetOwner } from '../src/net/route.js';
+import { decodePacket, Skip, TcpSegment } from '../src/net/decode.js';
+import { FragmentReassembler } from '../src/net/fragments.js';
+import { readCapture } from '../src/capture/source.js';
 import { capturesDir, corpusDir } from './helpers/paths.js';
 
 function captures(dir: string): string[] {
@@ -73,54 +76,39 @@ describe('--jobs N gives what --jobs 1 gives', () => {
   });
 });
 
-describe('routing packets to workers', () => {
-  const info: RouteInfo = { fragment: '', first: false, hash: 0 };
-  // IPv4/TCP in Ethernet, from a to b
-  function tcp(src: number[], dst: number[], sport: number, dport: number, frag = 0): Uint8Array {
-    const b = new Uint8Array(14 + 20 + 20);
-    b[12] = 0x08;
-    b[14] = 0x45;
-    b[14 + 6] = frag >> 8;
-    b[14 + 7] = frag & 0xff;
-    b[14 + 9] = 6;
-    b.set(src, 14 + 12);
-    b.set(dst, 14 + 16);
-    b[34] = sport >> 8;
-    b[35] = sport & 0xff;
-    b[36] = dport >> 8;
-    b[37] = dport & 0xff;
-    return b;
+describe('which worker owns a packet', () => {
+  /** Owners (of 4) of every packet of a capture, by the engine's own decoding. */
+  async function owners(file: string): Promise<{ r: Skip; flow: string; owner: number }[]> {
+    const seg = new TcpSegment();
+    const frags = new FragmentReassembler();
+    const out: { r: Skip; flow: string; owner: number }[] = [];
+    await readCapture(file, (p) => {
+      const r = decodePacket(p.linkType, p.data, seg, frags, p.frame, p.tsSec);
+      const a = `${seg.ipVersion === 4 ? seg.src4 : seg.src6.join('.')}:${seg.srcPort}`;
+      const b = `${seg.ipVersion === 4 ? seg.dst4 : seg.dst6.join('.')}:${seg.dstPort}`;
+      out.push({ r, flow: a < b ? `${a}-${b}` : `${b}-${a}`, owner: packetOwner(r, seg, 4) });
+    });
+    return out;
   }
 
-  it('both directions of a flow go to one worker; flows spread', () => {
-    const seen = new Set<number>();
-    for (let port = 40000; port < 40064; port++) {
-      const a = routePacket(1, tcp([10, 0, 0, 1], [10, 0, 0, 2], port, 443), 4, info);
-      const b = routePacket(1, tcp([10, 0, 0, 2], [10, 0, 0, 1], 443, port), 4, info);
-      assert.equal(a, b);
-      seen.add(a);
+  it('both directions of a connection, and the ICMP errors about it, have one owner; connections spread', async () => {
+    // a refused port answered by ICMP, IPv6, GRE/ERSPAN/VXLAN tunnels, the bench-like demo
+    const files = [join(capturesDir, 'tcp-rejected-icmp.pcap'), join(capturesDir, 'demo.pcapng'), join(corpusDir, 'pcap', 'v6.pcap'), join(corpusDir, 'pcap', 'gre-erspan-vxlan.pcap')];
+    const used = new Set<number>();
+    let icmp = 0;
+    for (const file of files) {
+      const byFlow = new Map<string, number>();
+      for (const x of await owners(file)) {
+        if (x.r === Skip.Udp) assert.equal(x.owner, 0, 'UDP stays on worker 0 (QUIC follows its connection IDs)');
+        if (x.r !== Skip.None && x.r !== Skip.IcmpError) continue;
+        if (x.r === Skip.IcmpError) icmp++;
+        const o = byFlow.get(x.flow);
+        if (o === undefined) byFlow.set(x.flow, x.owner);
+        else assert.equal(x.owner, o, `${file}: ${x.flow}`);
+        used.add(x.owner);
+      }
     }
-    assert.equal(seen.size, 4, 'one client, 64 ports: every worker gets some');
-  });
-
-  it('ICMP errors go to every worker, UDP to the first, fragments wait for their first piece', () => {
-    const icmp = tcp([10, 0, 0, 9], [10, 0, 0, 1], 0, 0);
-    icmp[14 + 9] = 1;
-    icmp[34] = 3; // destination unreachable
-    assert.equal(routePacket(1, icmp, 4, info), ROUTE_ALL);
-    const udp = tcp([10, 0, 0, 1], [10, 0, 0, 2], 5000, 443);
-    udp[14 + 9] = 17;
-    assert.equal(routePacket(1, udp, 4, info), 0);
-
-    const delivered: [number, string][] = [];
-    const router = new FragmentRouter<string>(4, (p) => p, (w, p) => delivered.push([w, p]));
-    const whole = routePacket(1, tcp([10, 0, 0, 1], [10, 0, 0, 2], 40001, 443), 4, info);
-    // the second piece (offset 8 bytes, no ports) comes first: held until the first piece
-    assert.equal(routePacket(1, tcp([10, 0, 0, 1], [10, 0, 0, 2], 0, 0, 1), 4, info), ROUTE_FRAGMENT);
-    router.route(info, 'second');
-    assert.deepEqual(delivered, []);
-    assert.equal(routePacket(1, tcp([10, 0, 0, 1], [10, 0, 0, 2], 40001, 443, 0x2000), 4, info), ROUTE_FRAGMENT);
-    router.route(info, 'first');
-    assert.deepEqual(delivered, [[whole, 'second'], [whole, 'first']]);
+    assert.ok(icmp > 0, 'ICMP errors were routed with their connection');
+    assert.equal(used.size, 4, 'every worker owns some connections');
   });
 });

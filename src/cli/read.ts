@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { escapeForTerminal } from '../wire/text.js';
 import { UsageError, type Args } from './args.js';
-import { analysisSettings, RecordOutput, recordSink, ringOptions } from './setup.js';
+import { analysisSettings, RecordOutput, recordSink, ringOptions, type AnalysisSettings } from './setup.js';
 
 export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; signal: AbortSignal }): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'read needs a capture file (or - for standard input)' : 'read takes one capture file');
@@ -34,8 +34,37 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
     ring: ringOptions(args),
   });
   const jobs = decodingThreads(args, path);
-  if (jobs > 1) return readParallel(args, io, { path, jobs, output, sink, onHup });
-  const analyzer = new Analyzer({ ...settings, onRecord: (rec, conn) => output.record(rec, conn) });
+  const done = jobs > 1 ? await readParallel(args, io, path, jobs, output) : await readOneThread(args, io, path, settings, output);
+  const { result, stats, untracked } = done;
+
+  const name = path === '-' ? STDIN_NAME : path;
+  for (const p of result.stats.problems) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${formatProblem(p)}\n`);
+  if (result.stats.suppressedProblems > 0) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${result.stats.suppressedProblems} more problems not shown\n`);
+  const fatal = result.stats.problems.some((p) => p.fatal);
+  if (result.info === null && fatal) return 2;
+
+  const flood = untrackedNote(stats, untracked);
+  if (args.json && flood) io.stderr.write(`hsi: note: ${escapeForTerminal(flood)}\n`);
+  await output.finish(header(name, result, stats), notes(result.stats, stats, output.saved, args.saveFailures, untracked), done.vantage);
+  if (sink.file) {
+    process.off('SIGHUP', onHup);
+    await new Promise<void>((r) => sink.file!.end(r));
+  }
+  if (fatal) return 2;
+  return output.status;
+}
+
+/** What reading a capture leaves for the report's header, notes and vantage line. */
+interface ReadDone {
+  result: CaptureResult;
+  stats: EngineStats;
+  untracked: readonly UntrackedServer[];
+  vantage: string | null;
+}
+
+async function readOneThread(args: Args, io: { signal: AbortSignal }, path: string, settings: AnalysisSettings, output: RecordOutput): Promise<ReadDone> {
+  const { warnings: _warnings, ...options } = settings;
+  const analyzer = new Analyzer({ ...options, onRecord: (rec, conn) => output.record(rec, conn) });
   let result: CaptureResult;
   if (args.replay !== null) {
     result = await replayCapture(path, args.replay, (p) => analyzer.packet(p), { signal: io.signal, onTick: (t) => analyzer.tick(t) });
@@ -50,22 +79,13 @@ export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; 
     });
   }
   await analyzer.end();
+  return { result, stats: analyzer.stats, untracked: analyzer.engine.untracked.list(), vantage: analyzer.vantage.summary() };
+}
 
-  const name = path === '-' ? STDIN_NAME : path;
-  for (const p of result.stats.problems) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${formatProblem(p)}\n`);
-  if (result.stats.suppressedProblems > 0) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${result.stats.suppressedProblems} more problems not shown\n`);
-  const fatal = result.stats.problems.some((p) => p.fatal);
-  if (result.info === null && fatal) return 2;
-
-  const flood = untrackedNote(analyzer.stats, analyzer.engine.untracked.list());
-  if (args.json && flood) io.stderr.write(`hsi: note: ${escapeForTerminal(flood)}\n`);
-  await output.finish(header(name, result, analyzer.stats), notes(result.stats, analyzer.stats, output.saved, args.saveFailures, analyzer.engine.untracked.list()), analyzer.vantage.summary());
-  if (sink.file) {
-    process.off('SIGHUP', onHup);
-    await new Promise<void>((r) => sink.file!.end(r));
-  }
-  if (fatal) return 2;
-  return output.status;
+async function readParallel(args: Args, io: { stdout: NodeJS.WriteStream; signal: AbortSignal }, path: string, jobs: number, output: RecordOutput): Promise<ReadDone> {
+  const par = new ParallelAnalyzer(jobs, path, args, output, { json: args.json, color: chooseStyle(io.stdout, args.color) !== PLAIN, onlyFailed: args.onlyFailed });
+  const { capture, stats, untracked } = await par.run(io.signal);
+  return { result: capture, stats, untracked, vantage: par.vantage.summary() };
 }
 
 /** Below this size a file is read on one thread whatever the number of cores: starting workers costs more. */
@@ -79,11 +99,10 @@ const PARALLEL_MIN_CORES = 4;
 
 /**
  * How many threads decode: --jobs N, else the number of cores for a file big enough to
- * gain, on a machine with cores enough. Standard input, --replay (paced) and --save-failures (the packets of each
- * connection) stay on one.
+ * gain on a machine with cores enough. One for standard input (each worker reads the file
+ * itself), --replay (paced) and --save-failures (it needs each connection's packets).
  */
 function decodingThreads(args: Args, path: string): number {
-  // each worker reads the file itself: standard input is read once, on one thread
   if (args.replay !== null || args.saveFailures !== null || path === '-') return 1;
   if (args.jobs !== null) return args.jobs;
   let size = 0;
@@ -94,30 +113,6 @@ function decodingThreads(args: Args, path: string): number {
   }
   const cores = availableParallelism();
   return size >= PARALLEL_MIN_BYTES && cores >= PARALLEL_MIN_CORES ? Math.min(cores, 8) : 1;
-}
-
-async function readParallel(
-  args: Args,
-  io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; signal: AbortSignal },
-  run: { path: string; jobs: number; output: RecordOutput; sink: ReturnType<typeof recordSink>; onHup: () => void },
-): Promise<number> {
-  const { path, output, sink } = run;
-  const par = new ParallelAnalyzer(run.jobs, path, args, output, { json: args.json, color: chooseStyle(io.stdout, args.color) !== PLAIN, onlyFailed: args.onlyFailed });
-  const { capture: result, stats, untracked } = await par.run(io.signal);
-  const name = path;
-  for (const p of result.stats.problems) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${formatProblem(p)}\n`);
-  if (result.stats.suppressedProblems > 0) io.stderr.write(`hsi: ${escapeForTerminal(name)}: ${result.stats.suppressedProblems} more problems not shown\n`);
-  const fatal = result.stats.problems.some((p) => p.fatal);
-  if (result.info === null && fatal) return 2;
-  const flood = untrackedNote(stats, untracked);
-  if (args.json && flood) io.stderr.write(`hsi: note: ${escapeForTerminal(flood)}\n`);
-  await output.finish(header(name, result, stats), notes(result.stats, stats, output.saved, args.saveFailures, untracked), par.vantage.summary());
-  if (sink.file) {
-    process.off('SIGHUP', run.onHup);
-    await new Promise<void>((r) => sink.file!.end(r));
-  }
-  if (fatal) return 2;
-  return output.status;
 }
 
 function header(name: string, r: CaptureResult, e: EngineStats): string {

@@ -18,7 +18,6 @@ import type { PreambleKind } from '../tunnel/detect.js';
 import type { AppTracker, DatagramTracker, FrameRef, Side, TrackerContext } from './types.js';
 import { DEFAULT_MAX_EMBRYONIC, endpointOfKey, UntrackedTally } from './embryonic.js';
 import { UdpFlows } from './udp.js';
-import { SweepClock } from './sweep.js';
 
 export interface EngineOptions {
   /** Server ports to watch (default 443, 22): every connection to them is reported. */
@@ -53,10 +52,10 @@ export interface EngineOptions {
   /** Keep each reported connection's packets (bounded) for saving them later. */
   keepPackets?: { maxBytesPerConnection: number } | null;
   /**
-   * Idle sweeps are ordered from outside (sweepAt), not by this engine's own packets: a
-   * worker of `--jobs` sees only its share of the packets, the main thread all of them.
+   * A `--jobs` worker's share (net/route.ts): it reads every packet — so idle sweeps fall
+   * where one engine's would — and processes those it owns.
    */
-  externalSweeps?: boolean;
+  owns?: (r: Skip, seg: TcpSegment) => boolean;
   /** A connection got its id (its report starts): at the frame being processed. */
   onReported?: (c: Connection, frame: number) => void;
 }
@@ -66,6 +65,8 @@ export const DEFAULT_SESSION_IDLE_TIMEOUT = 3600;
 export const DEFAULT_MAX_FLOWS = 200_000;
 /** Seconds a finished connection's 4-tuple keeps absorbing stray packets (final ACKs, late RSTs). */
 export const TOMBSTONE_SECONDS = 60;
+/** How often (capture seconds) idle connections are looked for. */
+const SWEEP_INTERVAL = 5;
 const EMPTY_BYTES = new Uint8Array(0);
 /** Bytes held per side while the protocol / roles are not known yet. */
 const MAX_PENDING_BYTES = 64 * 1024;
@@ -117,7 +118,7 @@ export class Engine {
   readonly untracked = new UntrackedTally();
   private flowSeq = 0;
   private nextId = 1;
-  private readonly clock = new SweepClock();
+  private lastSweep = 0;
   private now = 0;
   /** The frame being processed. */
   private frame = 0;
@@ -169,35 +170,31 @@ export class Engine {
   }
 
   packet(p: Packet): void {
-    this.stats.packets++;
     this.frame = p.frame;
     const time = p.tsSec + p.tsNsec / 1e9;
     if (time > this.now) this.now = time;
     const seg = this.seg;
     const r = decodePacket(p.linkType, p.data, seg, this.frags, p.frame, time);
-    if (r === Skip.IcmpError) this.icmp(p, time);
-    else if (r === Skip.Udp && this.udp) this.udp.packet(p, seg, time);
-    else if (r !== Skip.None) {
-      const name = SKIP_NAMES[r]!;
-      this.stats.skipped[name] = (this.stats.skipped[name] ?? 0) + 1;
-      if (r === Skip.LinkType) this.stats.skippedLinkTypes[p.linkType] = (this.stats.skippedLinkTypes[p.linkType] ?? 0) + 1;
-    } else {
-      this.stats.tcpPackets++;
-      this.tcp(p, time);
+    if (this.opts.owns === undefined || this.opts.owns(r, seg)) {
+      this.stats.packets++;
+      if (r === Skip.IcmpError) this.icmp(p, time);
+      else if (r === Skip.Udp && this.udp) this.udp.packet(p, seg, time);
+      else if (r !== Skip.None) {
+        const name = SKIP_NAMES[r]!;
+        this.stats.skipped[name] = (this.stats.skipped[name] ?? 0) + 1;
+        if (r === Skip.LinkType) this.stats.skippedLinkTypes[p.linkType] = (this.stats.skippedLinkTypes[p.linkType] ?? 0) + 1;
+      } else {
+        this.stats.tcpPackets++;
+        this.tcp(p, time);
+      }
     }
-    if (!this.opts.externalSweeps && this.clock.after(time) >= 0) this.sweep();
-  }
-
-  /** When idle connections are looked for, given every packet's time in capture order (SweepClock). */
-  sweepAt(now: number): void {
-    if (now > this.now) this.now = now;
-    this.sweep();
+    if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
   }
 
   /** Time passes without packets (live capture, replay): fire idle timeouts. */
   tick(now: number): void {
     if (now > this.now) this.now = now;
-    if (this.clock.after(now) >= 0) this.sweep();
+    if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
   }
 
   /** End of input: every open connection ends now. */
@@ -741,6 +738,7 @@ export class Engine {
   }
 
   private sweep(): void {
+    this.lastSweep = this.now;
     this.udp?.sweep(this.now);
     const expired: Connection[] = [];
     const dead: Entry[] = [];

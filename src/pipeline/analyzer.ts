@@ -8,7 +8,7 @@
 
 import type { Packet } from '../capture/packet.js';
 import type { Connection } from '../engine/connection.js';
-import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FLOWS, DEFAULT_SESSION_IDLE_TIMEOUT, Engine, type EngineStats } from '../engine/engine.js';
+import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_FLOWS, DEFAULT_SESSION_IDLE_TIMEOUT, Engine, type EngineOptions, type EngineStats } from '../engine/engine.js';
 import { diagnose, type Diagnosis } from '../diagnose/diagnose.js';
 import { handshakeServer, type DiagnosisInput } from '../diagnose/input.js';
 import { Knowledge, ProbeKnowledge, SliceKnowledge, type KnowledgeView, type Lesson, type ServerKnowledge } from '../diagnose/knowledge.js';
@@ -62,11 +62,13 @@ export interface AnalyzerOptions {
 }
 
 /**
- * What a `--jobs` worker needs from the analyzer: its engine sweeps when told (sweepAt),
- * says when ids are given and connections end, and defers the connections whose rules
- * ask about other connections (the knowledge, kept in capture order by the main thread).
+ * What a `--jobs` worker needs from the analyzer: its engine keeps the worker's share of
+ * the packets, says when ids are given and connections end, and the connections whose
+ * rules ask about other connections (the knowledge, kept in capture order by the main
+ * thread) are deferred.
  */
 export interface ShardHooks {
+  owns: NonNullable<EngineOptions['owns']>;
   maxEmbryonic: number;
   onReported: (c: Connection, frame: number) => void;
   /** A connection ended (before any diagnosis): its place in the output is decided now. */
@@ -126,7 +128,7 @@ export class Analyzer {
       onConnection: (c) => this.enqueue(c),
       datagrams: { tracker: (ctx) => new QuicTracker(ctx, this.keys), recognise: quicRecogniser(new Set(opts.udpPorts ?? DEFAULT_UDP_PORTS)) },
       keepPackets: opts.keepPackets ? { maxBytesPerConnection: KEEP_PACKET_BYTES } : null,
-      ...(opts.shard ? { externalSweeps: true, onReported: opts.shard.onReported, maxEmbryonic: opts.shard.maxEmbryonic } : {}),
+      ...(opts.shard ? { owns: opts.shard.owns, onReported: opts.shard.onReported, maxEmbryonic: opts.shard.maxEmbryonic } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 // `hsi read --jobs N`: N workers (pipeline/worker.ts) each read the capture and keep their
-// share of the flows — a symmetric hash of the address pair (net/route.ts) — through a
-// whole analyzer, and send back finished connections as record text. This thread puts
+// share of the flows — a symmetric hash of the address pair and ports (net/route.ts) —
+// through a whole analyzer, and send back finished connections as record text. This thread puts
 // them back where one engine would have ended them (shard.ts OrderKey), numbers them in
 // the order they were first reported (the ids one engine gives), keeps the knowledge
 // about servers in that order — answering the workers whose rules ask about it (deferred
@@ -245,7 +245,10 @@ export class ParallelAnalyzer {
   }
 }
 
-/** The workers' engine counters added up (packets: as read; ICMP errors went to all). */
+/**
+ * The workers' engine counters added up — but packets are as read, and the fragment
+ * counters are every worker's alike (each reassembles every datagram to see its ports).
+ */
 function mergeStats(all: EngineStats[], packets: number): EngineStats {
   const add = (a: Record<string, unknown>, b: Record<string, unknown>): void => {
     for (const [k, v] of Object.entries(b)) {
@@ -260,6 +263,7 @@ function mergeStats(all: EngineStats[], packets: number): EngineStats {
   for (const s of all) add(out, s as unknown as Record<string, unknown>);
   const stats = out as unknown as EngineStats;
   stats.packets = packets;
+  stats.fragments = { ...all[0]!.fragments };
   return stats;
 }
 

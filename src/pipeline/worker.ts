@@ -1,6 +1,9 @@
-// A `--jobs` worker: its share of the packets through its own Analyzer, each finished connection sent back as record text with its place in the
-// output (shard.ts OrderKey). What needs the whole capture stays with the main thread:
-// connection ids, the knowledge about servers, the summary and the groups.
+// A `--jobs` worker: it reads the whole capture and its Analyzer keeps the worker's share
+// of the flows (net/route.ts): nothing but records crosses between threads, and the
+// engine, seeing every packet's time, sweeps idle flows where one engine would. Each
+// finished connection goes back as record text with its place in the output (shard.ts
+// OrderKey). What needs the whole capture stays with the main thread: connection ids,
+// the knowledge about servers, the summary and the groups.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { DEFAULT_MAX_EMBRYONIC } from '../engine/embryonic.js';
@@ -12,22 +15,20 @@ import { COLOR, PLAIN } from '../report/style.js';
 import { renderRecord } from '../report/text.js';
 import { Analyzer, type Deferred } from './analyzer.js';
 import { readCapture } from '../capture/source.js';
-import type { Packet } from '../capture/packet.js';
-import { SweepClock } from '../engine/sweep.js';
-import { FragmentRouter, ROUTE_ALL, ROUTE_FRAGMENT, routePacket, type RouteInfo } from '../net/route.js';
+import { packetOwner } from '../net/route.js';
 import { END_FRAME, MAX_AHEAD, slimRecord, type FromWorker, type OrderKey, type ShardItem, type ToWorker, type WorkerSetup } from './shard.js';
 
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const style = setup.color ? COLOR : PLAIN;
 
+/** The frame being read, and a count for ties within it. */
 let frame = 0;
-let phase = 0;
 let counter = 0;
 let reports: number[] = [];
 let items: ShardItem[] = [];
-const keys = new Map<Connection, OrderKey>();
-const lessons = new Map<Connection, Lesson | null>();
+/** Ended connections not sent yet: their place, and what they teach about their server. */
+const ended = new Map<Connection, { key: OrderKey; lesson: Lesson | null }>();
 const deferred = new Map<number, Deferred>();
 let nextRef = 0;
 
@@ -56,12 +57,8 @@ class Bytes {
 const bytes = new Bytes();
 
 function itemOf(conn: Connection, rec: ConnectionRecord | null, ref: number, server: ShardItem['server']): ShardItem {
-  const key = keys.get(conn)!;
-  const lesson = lessons.get(conn) ?? null;
-  if (rec) {
-    keys.delete(conn);
-    lessons.delete(conn);
-  }
+  const { key, lesson } = ended.get(conn)!;
+  if (rec) ended.delete(conn);
   let start = -1;
   let end = -1;
   let idAt = 0;
@@ -92,19 +89,21 @@ const analyzer = new Analyzer({
     else items.push(item);
   },
   shard: {
+    owns: (r, seg) => packetOwner(r, seg, setup.jobs) === setup.index,
     maxEmbryonic: Math.ceil(DEFAULT_MAX_EMBRYONIC / setup.jobs),
     onReported: (c, f) => {
       reports.push(c.id, f);
     },
     onEnded: (c) => {
+      // timeouts end in the sweep after the frame's packet, the rest at the end of input or during the packet
       let key: OrderKey;
-      if (phase === 0) key = [frame, 0, 0, counter++];
-      else if (phase === 1) key = c.transport === 'udp' ? [frame, 1, 0, counter++] : [frame, 1, 1, c.firstFrame];
-      else key = [END_FRAME, 2, 0, c.firstFrame];
-      keys.set(c, key);
+      if (c.endReason === 'timeout') key = c.transport === 'udp' ? [frame, 1, 0, counter++] : [frame, 1, 1, c.firstFrame];
+      else if (c.endReason === 'end-of-input') key = [END_FRAME, 2, 0, c.firstFrame];
+      else key = [frame, 0, 0, counter++];
+      ended.set(c, { key, lesson: null });
     },
     onLesson: (c, lesson) => {
-      lessons.set(c, lesson);
+      ended.get(c)!.lesson = lesson;
     },
     onDeferred: (d) => {
       const ref = ++nextRef;
@@ -125,35 +124,11 @@ function take(): { reports: number[]; items: ShardItem[]; bytes: Uint8Array } {
   return out;
 }
 
-// Every worker reads the whole capture and keeps its share (net/route.ts): nothing is
-// copied between threads but the records. Each worker sees every packet's time, so each
-// sweeps where one engine would (SweepClock), and every fragment, so each routes them alike.
-const route: RouteInfo = { fragment: '', first: false, hash: 0 };
-const clock = new SweepClock();
-const fragments = new FragmentRouter<Packet>(setup.jobs, (p) => ({ ...p, data: p.data.slice() }), (w, p) => {
-  if (w === setup.index) take1(p);
-});
-
-function take1(p: Packet): void {
+function onPacket(p: Parameters<Analyzer['packet']>[0]): void {
   frame = p.frame;
-  phase = 0;
   analyzer.packet(p);
 }
 
-function onPacket(p: Packet): void {
-  const w = routePacket(p.linkType, p.data, setup.jobs, route);
-  if (w === setup.index || w === ROUTE_ALL) take1(p);
-  else if (w === ROUTE_FRAGMENT) fragments.route(route, p);
-  lastFrame = p.frame;
-  const t = clock.after(p.tsSec + p.tsNsec / 1e9);
-  if (t >= 0) {
-    frame = p.frame;
-    phase = 1;
-    analyzer.engine.sweepAt(t);
-  }
-}
-
-let lastFrame = 0;
 /** The main thread has placed every record up to this frame. */
 let placed = 0;
 let wake: (() => void) | null = null;
@@ -163,8 +138,8 @@ const abort = new AbortController();
 
 async function afterChunk(): Promise<void> {
   await analyzer.drain();
-  post({ type: 'batch', upTo: lastFrame, ...take() });
-  sentUpTo.push(lastFrame);
+  post({ type: 'batch', upTo: frame, ...take() });
+  sentUpTo.push(frame);
   // bounded memory in the main thread: at most MAX_AHEAD replies past what it could place
   while (sentUpTo.length > MAX_AHEAD && sentUpTo[sentUpTo.length - 1 - MAX_AHEAD]! > placed && !abort.signal.aborted) {
     await new Promise<void>((resolve) => (wake = resolve));
@@ -177,8 +152,6 @@ async function run(): Promise<void> {
     signal: abort.signal,
     afterChunk,
   });
-  fragments.drain();
-  phase = 2;
   await analyzer.end();
   post({ type: 'end', upTo: END_FRAME, ...take(), stats: analyzer.stats, untracked: analyzer.engine.untracked.list(), capture: setup.index === 0 ? result : null });
 }
