@@ -15,7 +15,7 @@ export function packetOwner(r: Skip, seg: TcpSegment, n: number): number {
 }
 
 /** A non-negative hash of the segment's address pair and ports, the same in both directions. */
-export function flowHash(seg: TcpSegment): number {
+function flowHash(seg: TcpSegment): number {
   const a = seg.ipVersion === 4 ? mix(seg.src4) : fold(seg.src6);
   const b = seg.ipVersion === 4 ? mix(seg.dst4) : fold(seg.dst6);
   return pair(mix((a ^ Math.imul(seg.srcPort, 0x9e3779b1)) >>> 0), mix((b ^ Math.imul(seg.dstPort, 0x9e3779b1)) >>> 0));

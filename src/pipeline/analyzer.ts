@@ -281,7 +281,7 @@ export class Analyzer {
 }
 
 /** What this connection showed about its server, for the connections after it (null: nothing). */
-export function lessonOf(input: DiagnosisInput): Lesson | null {
+function lessonOf(input: DiagnosisInput): Lesson | null {
   const tls = input.tls;
   const hk = input.ssh?.hostKey;
   const completedTls = tls?.completed && tls.version !== null && tls.cipherSuite !== null;

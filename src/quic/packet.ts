@@ -4,6 +4,7 @@
 // the protected packet number; protection is removed in protection.ts.
 
 import { QUIC_VERSIONS } from '../registry/quic.js';
+import { u32be as u32 } from '../wire/reader.js';
 
 /** Connection IDs longer than this are not QUIC v1/v2 (§17.2). */
 export const MAX_CID = 20;
@@ -55,7 +56,6 @@ export function varint(b: Uint8Array, off: number): { value: number; size: numbe
   return { value: v, size };
 }
 
-const u32 = (b: Uint8Array, o: number) => ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 
 /**
  * The packet starting at `off`. Short headers run to the datagram's end (they are last in

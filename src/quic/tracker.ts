@@ -13,6 +13,7 @@ import type { DatagramTracker, FrameRef, Side, TrackerContext } from '../engine/
 import type { KeylogLabel, KeyStore } from '../keylog/keylog.js';
 import { applicationErrorName, cryptoAlert, QUIC_DRAFT29, QUIC_V1, quicErrorName, quicFrameName, quicVersionName } from '../registry/quic.js';
 import { suiteCipher } from '../tls/keyschedule.js';
+import { hex } from '../wire/reader.js';
 import { TlsTracker } from '../tls/tracker.js';
 import { type Frame, parseFrames } from './frames.js';
 import { type LongHeader, parseDatagram, parseHeader } from './packet.js';
@@ -77,7 +78,6 @@ function record(bytes: Uint8Array): Uint8Array[] {
   return out;
 }
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 export class QuicTracker implements DatagramTracker {
   readonly protocol = 'quic' as const;

@@ -13,7 +13,7 @@
 //
 // Nothing of a login (user name, auth response) is copied out.
 
-import { type Decoded, incomplete, invalid, ok } from '../wire/reader.js';
+import { type Decoded, incomplete, invalid, ok, u32be as u32 } from '../wire/reader.js';
 import { latin1 } from '../wire/text.js';
 
 export const PG_SSL_REQUEST = 80877103;
@@ -23,7 +23,6 @@ export const PG_PROTOCOL_3 = 196608;
 
 export type PgStartup = { kind: 'ssl-request' | 'gssenc-request' | 'cancel-request' | 'startup'; length: number; protocol: number };
 
-const u32 = (b: Uint8Array, o: number) => ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 
 /** The client's first message: SSLRequest, GSSENCRequest, CancelRequest or StartupMessage. */
 export function decodePgStartup(b: Uint8Array): Decoded<PgStartup> {

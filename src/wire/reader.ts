@@ -185,6 +185,9 @@ export class Reader {
   }
 }
 
+/** The big-endian 32-bit unsigned integer at `o` (the caller has checked the length). */
+export const u32be = (b: Uint8Array, o: number): number => ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+
 export function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
