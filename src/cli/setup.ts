@@ -161,9 +161,8 @@ export class RecordOutput {
    * when --only-failed leaves it out), with what the summary and the groups need of it.
    */
   prepared(rec: SlimRecord, text: readonly (string | Uint8Array)[] | null): void {
-    const r = rec as unknown as ConnectionRecord;
-    count(this.counts, r);
-    this.groups.add(r);
+    count(this.counts, rec);
+    this.groups.add(rec);
     if (text !== null && !(this.opts.onlyFailed && rec.outcome === 'completed')) for (const t of text) this.emit(t);
   }
 

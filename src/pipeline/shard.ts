@@ -6,6 +6,7 @@ import type { Vantage } from '../diagnose/vantage.js';
 import type { UntrackedServer } from '../engine/embryonic.js';
 import type { EngineStats } from '../engine/engine.js';
 import type { ConnectionRecord } from '../report/record.js';
+import { groupedFields, type GroupedRecord } from '../report/groups.js';
 import type { Args } from '../cli/args.js';
 import type { CaptureResult } from '../capture/source.js';
 
@@ -38,39 +39,9 @@ export function compareKeys(a: OrderKey, b: OrderKey): number {
 }
 
 /** What the main thread needs of a record besides its text: the summary counts, the failure groups, the vantage line. */
-export interface SlimRecord {
-  id: number;
-  protocol: ConnectionRecord['protocol'];
-  outcome: ConnectionRecord['outcome'];
-  verdict: { code: string; confidence: string; summary: string };
-  client: { ip: string; port: number };
-  server: { ip: string; port: number };
-  startTime: string;
-  endTime: string;
-  cutFrame: number | null;
-  tls?: { ja4: string | null; clientHello: { serverName: string | null } | null };
-  ssh?: { hassh: string | null; clientBanner: string | null };
-  vantage: Vantage;
-}
+export type SlimRecord = GroupedRecord & { protocol: ConnectionRecord['protocol']; vantage: Vantage };
 
-export function slimRecord(r: ConnectionRecord): SlimRecord {
-  const tls = r.tls as { clientHello?: { serverName?: string | null } | null; ja4?: string | null } | null | undefined;
-  const ssh = r.ssh as { hassh?: string | null; clientBanner?: string | null } | null | undefined;
-  return {
-    id: r.id,
-    protocol: r.protocol,
-    outcome: r.outcome,
-    verdict: { code: r.verdict.code, confidence: r.verdict.confidence, summary: r.verdict.summary },
-    client: r.client,
-    server: r.server,
-    startTime: r.startTime,
-    endTime: r.endTime,
-    cutFrame: r.cutFrame,
-    ...(tls ? { tls: { ja4: tls.ja4 ?? null, clientHello: tls.clientHello ? { serverName: tls.clientHello.serverName ?? null } : null } } : {}),
-    ...(ssh ? { ssh: { hassh: ssh.hassh ?? null, clientBanner: ssh.clientBanner ?? null } } : {}),
-    vantage: r.vantage,
-  };
-}
+export const slimRecord = (r: ConnectionRecord): SlimRecord => ({ ...groupedFields(r), protocol: r.protocol, vantage: r.vantage });
 
 /** A finished connection, in the worker's words. */
 export interface ShardItem {

@@ -10,6 +10,40 @@
 
 import type { ConnectionRecord } from './record.js';
 
+/** What a record gives the groups: the verdict, the endpoints and times, the client's fingerprint. */
+export interface GroupedRecord {
+  id: number;
+  outcome: ConnectionRecord['outcome'];
+  verdict: { code: string; summary: string };
+  client: { ip: string };
+  server: { ip: string; port: number };
+  startTime: string;
+  endTime: string;
+  cutFrame: number | null;
+  tls?: { ja4?: string | null; clientHello?: { serverName?: string | null } | null } | null;
+  ssh?: { hassh?: string | null; clientBanner?: string | null } | null;
+}
+
+/** A whole record (its tls/ssh objects read for the fingerprint), or its grouped fields alone. */
+export type Groupable = ConnectionRecord | GroupedRecord;
+
+/** A record's grouped fields alone (what a `--jobs` worker sends the main thread). */
+export function groupedFields(r: ConnectionRecord): GroupedRecord {
+  const g = r as GroupedRecord;
+  return {
+    id: r.id,
+    outcome: r.outcome,
+    verdict: { code: r.verdict.code, summary: r.verdict.summary },
+    client: r.client,
+    server: r.server,
+    startTime: r.startTime,
+    endTime: r.endTime,
+    cutFrame: r.cutFrame,
+    ...(g.tls ? { tls: { ja4: g.tls.ja4 ?? null, clientHello: g.tls.clientHello ? { serverName: g.tls.clientHello.serverName ?? null } : null } } : {}),
+    ...(g.ssh ? { ssh: { hassh: g.ssh.hassh ?? null, clientBanner: g.ssh.clientBanner ?? null } } : {}),
+  };
+}
+
 export const MAX_GROUPS = 1000;
 /** Distinct client addresses counted exactly per group; past it the count is a lower bound. */
 export const MAX_CLIENTS_PER_GROUP = 4096;
@@ -71,9 +105,8 @@ interface ServerAcc {
 const epKey = (e: { ip: string; port: number }) => `${e.ip}|${e.port}`;
 
 /** The group key of a record: its handshake's server (through a proxy: the target) and client fingerprint. */
-export function groupKeyOf(r: ConnectionRecord): GroupKey {
-  const tls = r.tls as { clientHello?: { serverName?: string | null } | null; ja4?: string | null } | null | undefined;
-  const ssh = r.ssh as { hassh?: string | null; clientBanner?: string | null } | null | undefined;
+export function groupKeyOf(r: Groupable): GroupKey {
+  const { tls, ssh } = r as GroupedRecord;
   const fp = tls?.ja4 ?? (ssh?.hassh ? `${ssh.hassh}${ssh.clientBanner ? ` ${ssh.clientBanner}` : ''}` : null);
   return { code: r.verdict.code, server: { ip: r.server.ip, port: r.server.port }, serverName: tls?.clientHello?.serverName ?? null, clientFingerprint: fp };
 }
@@ -83,7 +116,8 @@ export class FailureGroups {
   private readonly servers = new Map<string, ServerAcc>();
   failed = 0;
 
-  add(r: ConnectionRecord): void {
+  add(rec: Groupable): void {
+    const r = rec as GroupedRecord;
     const key = groupKeyOf(r);
     this.server(r, key.serverName);
     if (r.outcome !== 'failed') return;
@@ -114,17 +148,16 @@ export class FailureGroups {
     }
   }
 
-  private create(k: string, key: GroupKey, r: ConnectionRecord, overflow: boolean): Acc {
-    const ssh = r.ssh as { clientBanner?: string | null } | null | undefined;
+  private create(k: string, key: GroupKey, r: GroupedRecord, overflow: boolean): Acc {
     const g: Acc = {
       key, count: 0, clientCounts: new Map(), clientsCapped: false, clientsSeen: 0, first: r.startTime, last: r.endTime,
-      examples: [], exampleFrames: [], summary: r.verdict.summary, clientSoftware: ssh?.clientBanner ?? null, overflow,
+      examples: [], exampleFrames: [], summary: r.verdict.summary, clientSoftware: r.ssh?.clientBanner ?? null, overflow,
     };
     this.groups.set(k, g);
     return g;
   }
 
-  private server(r: ConnectionRecord, name: string | null): void {
+  private server(r: GroupedRecord, name: string | null): void {
     const k = epKey(r.server);
     let s = this.servers.get(k);
     if (!s) {

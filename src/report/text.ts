@@ -104,7 +104,7 @@ export function emptyCounts(): SummaryCounts {
   return { total: 0, completed: 0, failed: 0, incomplete: 0, byVerdict: new Map(), byProtocol: new Map() };
 }
 
-export function count(c: SummaryCounts, r: ConnectionRecord): void {
+export function count(c: SummaryCounts, r: Pick<ConnectionRecord, 'outcome' | 'protocol'> & { verdict: { code: string } }): void {
   c.total++;
   c[r.outcome]++;
   c.byVerdict.set(r.verdict.code, (c.byVerdict.get(r.verdict.code) ?? 0) + 1);
