@@ -63,12 +63,19 @@ describe('failure groups', () => {
     assert.ok(!without.stdout.includes('"type":"group"'), 'only with --groups');
   });
 
-  it('third-party captures: the groups account for every failure', async () => {
-    const recs = (await Promise.all(['tls-handshake.pcapng', 'tls-sni.pcapng', 'tls3.pcapng'].map((f) => analyse(join(corpusPcapDir, f))))).flat();
-    const g = new FailureGroups();
-    for (const r of recs) g.add(r);
-    const list = g.list();
-    assert.equal(list.reduce((s, x) => s + x.count, 0), recs.filter((r) => r.outcome === 'failed').length);
+  it('third-party captures: the groups account for every failure, each group its own code and server', async () => {
+    let failures = 0;
+    for (const f of readdirSync(corpusPcapDir).filter((x) => /\.(pcap|pcapng)$/.test(x))) {
+      const recs = await analyse(join(corpusPcapDir, f));
+      const g = new FailureGroups();
+      for (const r of recs) g.add(r);
+      const failed = recs.filter((r) => r.outcome === 'failed');
+      failures += failed.length;
+      const list = g.list();
+      assert.equal(list.reduce((s, x) => s + x.count, 0), failed.length, f);
+      for (const x of list) for (const id of x.examples) assert.equal(failed.find((r) => r.id === id)?.verdict.code, x.code, `${f} #${id}`);
+    }
+    assert.ok(failures >= 5, `${failures} failures in the corpus (badcurveball, gre-sample, ssh-r, sshv1, v6 have one each)`);
   });
 
   it(`past ${MAX_GROUPS} groups a failure joins its code's overflow group: counts still add up`, async () => {

@@ -48,11 +48,11 @@ function tsharkView(file: string, keys: string): Map<number, { types: number[]; 
 
 describe('key logs: hsi reads what tshark reads with the same key log', () => {
   for (const name of CASES) {
-    it(name, async () => {
+    it(name, async (t) => {
       const file = join(capturesDir, `${name}.pcap`);
       const keys = join(capturesDir, `${name}.keys`);
       const want = tsharkView(file, keys);
-      if (!want) return; // no tshark: the scenario tests still check the verdicts
+      if (!want) return t.skip('tshark is not installed (the scenario tests still check the verdicts)');
       const recs = await analyse(file, [...CA, '--keylog', keys]);
       const seenTypes = new Map<number, Set<number>>();
       const seenAlerts = new Map<number, Set<number>>();
