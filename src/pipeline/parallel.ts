@@ -18,21 +18,43 @@ import type { RecordOutput } from '../cli/setup.js';
 import type { Args } from '../cli/args.js';
 import { compareKeys, END_FRAME, type FromWorker, type ShardItem, type SlimRecord, type ToWorker, type WorkerSetup } from './shard.js';
 
+/** A record in output order; slim is null while its worker is still diagnosing it (deferred). */
 interface OutEntry {
   slim: SlimRecord | null;
   /** The record's text with the global id in it: its parts. */
   text: (string | Uint8Array)[] | null;
-  ready: boolean;
+}
+
+/** A first-in first-out queue over an array, compacted as it empties. */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  push(x: T): void {
+    this.items.push(x);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+  shift(): T {
+    const x = this.items[this.head]!;
+    this.items[this.head++] = undefined as T;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return x;
+  }
 }
 
 /** One worker's replies not placed yet. */
 interface Lane {
   upTo: number;
-  reports: number[];
-  reportHead: number;
-  items: { item: ShardItem; bytes: Uint8Array }[];
-  itemHead: number;
-  ended: boolean;
+  /** [its id, the frame it was given at] */
+  reports: Fifo<[number, number]>;
+  items: Fifo<{ item: ShardItem; bytes: Uint8Array }>;
   /** Its ids → the global ids, until the connection's record is placed. */
   ids: Map<number, number>;
 }
@@ -51,8 +73,7 @@ export class ParallelAnalyzer {
   private nextId = 1;
   /** Frame up to which every record is placed. */
   private placedUpTo = 0;
-  private readonly out: OutEntry[] = [];
-  private outHead = 0;
+  private readonly out = new Fifo<OutEntry>();
   private readonly waiting = new Map<string, OutEntry>();
   private wake: (() => void) | null = null;
   private failure: Error | null = null;
@@ -74,7 +95,7 @@ export class ParallelAnalyzer {
         if (code !== 0) this.fail(new Error(`decoding thread ${i + 1} stopped (exit code ${code})`));
       });
       this.workers.push(w);
-      this.lanes.push({ upTo: 0, reports: [], reportHead: 0, items: [], itemHead: 0, ended: false, ids: new Map() });
+      this.lanes.push({ upTo: 0, reports: new Fifo(), items: new Fifo(), ids: new Map() });
     }
   }
 
@@ -84,7 +105,7 @@ export class ParallelAnalyzer {
     signal.addEventListener('abort', onAbort);
     try {
       let told = 0;
-      while ((this.ends.length < this.jobs || this.waiting.size > 0 || this.outHead < this.out.length) && !this.failure) {
+      while ((this.ends.length < this.jobs || this.waiting.size > 0 || this.out.size > 0) && !this.failure) {
         await new Promise<void>((r) => (this.wake = r));
         // the workers read on once the output has taken what is placed (a slow pipe holds them back)
         await this.output.drained();
@@ -134,12 +155,9 @@ export class ParallelAnalyzer {
       } else {
         const lane = this.lanes[worker]!;
         lane.upTo = m.upTo;
-        for (const x of m.reports) lane.reports.push(x);
+        for (let i = 0; i < m.reports.length; i += 2) lane.reports.push([m.reports[i]!, m.reports[i + 1]!]);
         for (const item of m.items) lane.items.push({ item, bytes: m.bytes });
-        if (m.type === 'end') {
-          lane.ended = true;
-          this.ends.push(m);
-        }
+        if (m.type === 'end') this.ends.push(m);
         this.place();
       }
     } catch (e) {
@@ -156,48 +174,17 @@ export class ParallelAnalyzer {
     if (upTo <= this.placedUpTo && upTo < END_FRAME) return;
     // Ids in the order connections were first reported, as one engine numbers them.
     for (;;) {
-      let best = -1;
-      let bestFrame = Infinity;
-      lanes.forEach((l, i) => {
-        if (l.reportHead < l.reports.length) {
-          const f = l.reports[l.reportHead + 1]!;
-          if (f <= upTo && f < bestFrame) {
-            best = i;
-            bestFrame = f;
-          }
-        }
-      });
-      if (best < 0) break;
-      const l = lanes[best]!;
-      l.ids.set(l.reports[l.reportHead]!, this.nextId++);
-      l.reportHead += 2;
-    }
-    for (const l of lanes) {
-      if (l.reportHead > 4096) {
-        l.reports.splice(0, l.reportHead);
-        l.reportHead = 0;
-      }
+      const l = earliest(lanes, (x) => x.reports.peek()?.[1], upTo, (a, b) => a - b);
+      if (!l) break;
+      const [id] = l.reports.shift();
+      l.ids.set(id, this.nextId++);
     }
     // Records where one engine would have ended them.
     for (;;) {
-      let best = -1;
-      lanes.forEach((l, i) => {
-        if (l.itemHead >= l.items.length) return;
-        const k = l.items[l.itemHead]!.item.key;
-        if (k[0] > upTo) return;
-        if (best < 0 || compareKeys(k, lanes[best]!.items[lanes[best]!.itemHead]!.item.key) < 0) best = i;
-      });
-      if (best < 0) break;
-      const l = lanes[best]!;
-      const { item, bytes } = l.items[l.itemHead]!;
-      l.items[l.itemHead++] = null as unknown as Lane['items'][number];
-      this.placeItem(best, item, bytes);
-    }
-    for (const l of lanes) {
-      if (l.itemHead > 1024) {
-        l.items.splice(0, l.itemHead);
-        l.itemHead = 0;
-      }
+      const l = earliest(lanes, (x) => x.items.peek()?.item.key, upTo, compareKeys);
+      if (!l) break;
+      const { item, bytes } = l.items.shift();
+      this.placeItem(lanes.indexOf(l), item, bytes);
     }
     this.flush();
     if (upTo > this.placedUpTo) this.placedUpTo = upTo;
@@ -208,7 +195,7 @@ export class ParallelAnalyzer {
     const id = ids.get(item.id);
     if (id === undefined) throw new Error(`connection ${item.id} of thread ${worker + 1} has no id`);
     ids.delete(item.id);
-    const e: OutEntry = { slim: null, text: null, ready: false };
+    const e: OutEntry = { slim: null, text: null };
     if (item.ref > 0) {
       // its rules ask what the capture showed of its server before it: as of now
       const server = item.server!;
@@ -225,24 +212,31 @@ export class ParallelAnalyzer {
     e.slim = slim;
     // the worker's id in the text becomes the global one
     e.text = item.start < 0 ? null : [bytes.subarray(item.start, item.start + item.idAt), String(id), bytes.subarray(item.start + item.idAt + item.idLen, item.end)];
-    e.ready = true;
   }
 
   /** Write the records whose turn it is. */
   private flush(): void {
-    const out = this.out;
-    while (this.outHead < out.length && out[this.outHead]!.ready) {
-      const e = out[this.outHead]!;
-      out[this.outHead++] = null as unknown as OutEntry;
-      const s = e.slim!;
-      this.vantage.add(s.vantage, s.client.ip, s.server.ip);
-      this.output.prepared(s, e.text);
-    }
-    if (this.outHead > 1024 && this.outHead * 2 > out.length) {
-      out.splice(0, this.outHead);
-      this.outHead = 0;
+    for (let e = this.out.peek(); e && e.slim !== null; e = this.out.peek()) {
+      this.out.shift();
+      this.vantage.add(e.slim.vantage, e.slim.client.ip, e.slim.server.ip);
+      this.output.prepared(e.slim, e.text);
     }
   }
+}
+
+/** The lane whose next entry comes first, among those at or before frame `upTo`. */
+function earliest<K extends number | readonly number[]>(lanes: readonly Lane[], next: (l: Lane) => K | undefined, upTo: number, cmp: (a: K, b: K) => number): Lane | null {
+  let best: Lane | null = null;
+  let bestKey: K | undefined;
+  for (const l of lanes) {
+    const k = next(l);
+    if (k === undefined || (typeof k === 'number' ? k : (k as readonly number[])[0]!) > upTo) continue;
+    if (best === null || cmp(k, bestKey!) < 0) {
+      best = l;
+      bestKey = k;
+    }
+  }
+  return best;
 }
 
 /**
