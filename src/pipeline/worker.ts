@@ -132,7 +132,7 @@ function onPacket(p: Parameters<Analyzer['packet']>[0]): void {
 /** The main thread has placed every record up to this frame. */
 let placed = 0;
 let wake: (() => void) | null = null;
-/** The last frame of each reply sent, to wait when too far ahead of the main thread. */
+/** The last frame of the latest replies sent (MAX_AHEAD + 1), to wait when too far ahead of the main thread. */
 const sentUpTo: number[] = [];
 const abort = new AbortController();
 
@@ -140,8 +140,9 @@ async function afterChunk(): Promise<void> {
   await analyzer.drain();
   post({ type: 'batch', upTo: frame, ...take() });
   sentUpTo.push(frame);
+  if (sentUpTo.length > MAX_AHEAD + 1) sentUpTo.shift();
   // bounded memory in the main thread: at most MAX_AHEAD replies past what it could place
-  while (sentUpTo.length > MAX_AHEAD && sentUpTo[sentUpTo.length - 1 - MAX_AHEAD]! > placed && !abort.signal.aborted) {
+  while (sentUpTo.length > MAX_AHEAD && sentUpTo[0]! > placed && !abort.signal.aborted) {
     await new Promise<void>((resolve) => (wake = resolve));
   }
 }
