@@ -138,6 +138,13 @@ describe('key logs: hsi reads what tshark reads with the same key log', () => {
       const tls = recs.filter((r) => r.protocol === 'tls');
       assert.ok(tls.length > 0);
       for (const r of tls) assert.equal(field(r, 'tls.decrypted'), want, `#${r.id}`);
+      // No key log given and none in the capture: nothing about key logs is said.
+      if (!keys && !capture.endsWith('.pcapng')) {
+        for (const r of tls) {
+          assert.equal(field(r, 'tls.decryption'), null, `#${r.id}`);
+          assert.doesNotMatch(r.verdict.evidence.join('\n'), /key log/, `#${r.id}`);
+        }
+      }
     });
   }
 

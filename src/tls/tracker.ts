@@ -819,7 +819,9 @@ export class TlsTracker implements AppTracker {
       const etm = ch0.ext.encryptThenMac === true && sh.ext.encryptThenMac === true;
       this.decryption.setup(ch0.random, sh.random, sh.version, sh.cipherSuite, etm);
       s.decryption = this.decryption.facts;
-    } else if (this.opts.keys && !this.opts.quic) {
+    } else if (this.opts.keys && this.opts.keys.sources.length > 0 && !this.opts.quic) {
+      // A key log was given (or the capture carries one) but holds nothing: say so. With
+      // no key log at all there is nothing to report.
       s.decryption = { keysFound: false, used: [], opened: { client: 0, server: 0 }, failures: [], missing: [], unavailable: 'the key log is empty' };
     }
     this.ladder('server', seen, 'ServerHello', 'tls', `${versionName(sh.version)}, ${cipherSuiteName(sh.cipherSuite)}`);
