@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyPeer, frameLine, parseIdentification, MAX_LINE_BYTES } from '../src/ssh/banner.js';
 import { framePacket, frameV1Packet, MAX_PACKET_LENGTH } from '../src/ssh/packet.js';
-import { decodeKexInit } from '../src/ssh/kexinit.js';
+import { decodeKexInit, sameKexInit } from '../src/ssh/kexinit.js';
+import { hassh } from '../src/ssh/hassh.js';
+import { negotiate } from '../src/ssh/negotiate.js';
 import { decodeMessage } from '../src/ssh/messages.js';
 import { fingerprintMd5, fingerprintSha256, parseHostKey } from '../src/ssh/hostkey.js';
 import { looksLikeSshBanner, sshDetect, sshRoleHint } from '../src/ssh/detect.js';
@@ -197,6 +199,41 @@ test('KEXINIT decodes the ten lists, flag and reserved; truncations are invalid'
   const o = decodeKexInit(odd);
   assert.ok(o.status === 'ok');
   if (o.status === 'ok') assert.equal(o.value.warnings.length, 3, o.value.warnings.join('; '));
+});
+
+test('KEXINIT: identical ones but for the cookie share one decoding; any other byte is a new one', () => {
+  const p = kexinitPayload({ kex: ['curve25519-sha256', 'ext-info-c'], hostKey: ['ssh-ed25519'], encC2S: ['aes128-ctr'], macC2S: ['hmac-sha2-256'], compC2S: ['none', 'zlib'] });
+  const q = Buffer.from(p);
+  q.fill(0xcd, 1, 17); // another cookie
+  const a = decodeKexInit(p);
+  const b = decodeKexInit(q);
+  assert.ok(a.status === 'ok' && b.status === 'ok');
+  if (a.status !== 'ok' || b.status !== 'ok') return;
+  assert.equal(a.value.cookie, 'ab'.repeat(16));
+  assert.equal(b.value.cookie, 'cd'.repeat(16));
+  assert.equal(b.value.kexAlgorithms, a.value.kexAlgorithms, 'the same lists');
+  assert.ok(sameKexInit(a.value, b.value));
+  assert.equal(hassh(b.value), hassh(a.value));
+  const n = negotiate(a.value, a.value);
+  assert.equal(negotiate(b.value, b.value), n, 'one negotiation for identical pairs');
+  assert.equal(n.negotiated.kex, 'curve25519-sha256');
+  // One byte of a list changed (zlib → zlic): decoded afresh, its own lists and hash.
+  const r = Buffer.from(q);
+  r[r.indexOf('zlib') + 3] = 0x63;
+  const c = decodeKexInit(r);
+  assert.ok(c.status === 'ok');
+  if (c.status !== 'ok') return;
+  assert.deepEqual(c.value.compressionC2S, ['none', 'zlic']);
+  assert.deepEqual(a.value.compressionC2S, ['none', 'zlib'], 'the cached lists are untouched');
+  assert.ok(!sameKexInit(a.value, c.value));
+  assert.notEqual(hassh(c.value), hassh(a.value));
+  // The flag byte after the lists is part of the key too.
+  const f = Buffer.from(p);
+  f[f.length - 5] = 1;
+  const g = decodeKexInit(f);
+  assert.ok(g.status === 'ok' && g.value.firstKexPacketFollows === true);
+  // Truncations are invalid whether or not the whole message was seen before.
+  for (let n = 0; n < q.length; n++) assert.equal(decodeKexInit(q.subarray(0, n)).status, 'invalid', `truncated to ${n}`);
 });
 
 test('transport messages: DISCONNECT, DEBUG, IGNORE, UNIMPLEMENTED, EXT_INFO, SERVICE_*', () => {

@@ -4,7 +4,7 @@
 // (marker names such as ext-info-c included), as the reference Zeek script does.
 
 import { createHash } from 'node:crypto';
-import type { KexInit } from './kexinit.js';
+import { sameKexInit, type KexInit } from './kexinit.js';
 
 /** The string HASSH hashes ("hasshAlgorithms"): kex;enc_c2s;mac_c2s;cmp_c2s. */
 export function hasshAlgorithms(client: KexInit): string {
@@ -18,8 +18,20 @@ export function hasshServerAlgorithms(server: KexInit): string {
 
 const md5 = (s: string): string => createHash('md5').update(Buffer.from(s, 'latin1')).digest('hex');
 
+/** Hashes of KEXINITs seen before (the same decoded lists: see decodeKexInit), by their kex list. */
+const MEMO = new WeakMap<readonly string[], { k: KexInit; client: string | null; server: string | null }>();
+
+function memo(k: KexInit, which: 'client' | 'server'): string {
+  let m = MEMO.get(k.kexAlgorithms);
+  if (!m || !sameKexInit(m.k, k)) {
+    m = { k, client: null, server: null };
+    MEMO.set(k.kexAlgorithms, m);
+  }
+  return (m[which] ??= md5(which === 'client' ? hasshAlgorithms(k) : hasshServerAlgorithms(k)));
+}
+
 /** HASSH of a client's KEXINIT (MD5 hex). */
-export const hassh = (client: KexInit): string => md5(hasshAlgorithms(client));
+export const hassh = (client: KexInit): string => memo(client, 'client');
 
 /** HASSHServer of a server's KEXINIT (MD5 hex). */
-export const hasshServer = (server: KexInit): string => md5(hasshServerAlgorithms(server));
+export const hasshServer = (server: KexInit): string => memo(server, 'server');

@@ -2,7 +2,7 @@
 // first_kex_packet_follows, uint32 reserved. Name-lists keep wire order and every name as
 // sent (empty names included), so HASSH and the negotiation see exactly what was offered.
 
-import { type Decoded, Reader, decodeWith, hex } from '../wire/reader.js';
+import { type Decoded, Reader, decodeWith, hex, ok } from '../wire/reader.js';
 import { latin1 } from '../wire/text.js';
 import { SSH_MSG } from '../registry/ssh-messages.js';
 
@@ -58,8 +58,40 @@ function nameList(r: Reader, field: string, warnings: string[]): string[] {
   return names;
 }
 
-/** Decode a KEXINIT payload (starting with the message type byte 20). */
+/** Distinct KEXINITs (all but the cookie) kept decoded; the table is cleared when full. */
+export const MAX_CACHED_KEXINITS = 256;
+/** Longer KEXINITs are decoded every time (real ones are 1-2 KB). */
+const MAX_CACHED_KEXINIT_BYTES = 16 * 1024;
+const BODIES = new Map<string, Omit<KexInit, 'cookie'>>();
+
+/** Two KEXINITs with the very same lists (the same cached decoding): memo keys for HASSH and negotiation. */
+export function sameKexInit(a: KexInit, b: KexInit): boolean {
+  if (a.firstKexPacketFollows !== b.firstKexPacketFollows) return false;
+  for (const l of KEXINIT_LISTS) if (a[l] !== b[l]) return false;
+  return true;
+}
+
+/**
+ * Decode a KEXINIT payload (starting with the message type byte 20). A client or server
+ * sends the same KEXINIT connection after connection but for its random cookie: identical
+ * ones are decoded once and share their (read-only) lists.
+ */
 export function decodeKexInit(payload: Uint8Array): Decoded<KexInit> {
+  const key = payload.length > 17 && payload.length <= MAX_CACHED_KEXINIT_BYTES && payload[0] === SSH_MSG.KEXINIT ? latin1(payload.subarray(17)) : null;
+  if (key !== null) {
+    const body = BODIES.get(key);
+    if (body) return ok({ cookie: hex(payload.subarray(1, 17)), ...body }, payload.length);
+  }
+  const d = decodeKexInitFresh(payload);
+  if (d.status === 'ok' && key !== null) {
+    const { cookie: _cookie, ...body } = d.value;
+    if (BODIES.size >= MAX_CACHED_KEXINITS) BODIES.clear();
+    BODIES.set(key, body);
+  }
+  return d;
+}
+
+function decodeKexInitFresh(payload: Uint8Array): Decoded<KexInit> {
   return decodeWith(() => {
     const r = new Reader(payload, 0, payload.length, ['kexinit']);
     const type = r.u8('type');

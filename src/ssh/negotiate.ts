@@ -6,7 +6,7 @@
 // Marker names (ext-info-*, kex-strict-*) are not algorithms and never negotiated.
 
 import { STRICT_KEX_CLIENT, STRICT_KEX_SERVER, isMarkerName, sshAlgorithm } from '../registry/ssh-algorithms.js';
-import type { KexInit } from './kexinit.js';
+import { sameKexInit, type KexInit } from './kexinit.js';
 
 export const NEGOTIATED_FIELDS = [
   'kex',
@@ -82,8 +82,26 @@ function hostKeyFits(hostKey: string, needs: 'signature' | 'encryption' | 'none'
   return needs === 'signature' ? info.canSign === true : info.canEncrypt === true;
 }
 
-/** Negotiate from the client's and the server's KEXINIT (RFC 4253 §7.1). */
+/** Results for KEXINIT pairs seen before (the same decoded lists), by the client's kex list; a few servers each. */
+const MEMO = new WeakMap<readonly string[], { client: KexInit; server: KexInit; result: NegotiationResult }[]>();
+const MEMO_SERVERS = 16;
+
+/**
+ * Negotiate from the client's and the server's KEXINIT (RFC 4253 §7.1). The result is
+ * shared by identical pairs: read-only.
+ */
 export function negotiate(client: KexInit, server: KexInit): NegotiationResult {
+  let seen = MEMO.get(client.kexAlgorithms);
+  const hit = seen?.find((e) => sameKexInit(e.client, client) && sameKexInit(e.server, server));
+  if (hit) return hit.result;
+  const result = negotiateFresh(client, server);
+  if (!seen) MEMO.set(client.kexAlgorithms, (seen = []));
+  if (seen.length >= MEMO_SERVERS) seen.shift();
+  seen.push({ client, server, result });
+  return result;
+}
+
+function negotiateFresh(client: KexInit, server: KexInit): NegotiationResult {
   const negotiated = Object.fromEntries(NEGOTIATED_FIELDS.map((f) => [f, null])) as Negotiated;
   const failures: NegotiationFailure[] = [];
   const offers = (f: NegotiatedField): [string[], string[]] => {

@@ -281,6 +281,17 @@ const DECODERS: Readonly<Record<number, ExtDecoder>> = {
   },
 };
 
+/** "ext:NAME" path names for error messages, made once per extension type. */
+const EXT_PATH_NAMES = new Map<number, string>();
+function extPathName(type: number): string {
+  let n = EXT_PATH_NAMES.get(type);
+  if (n === undefined) {
+    n = `ext:${extensionName(type)}`;
+    if (EXT_PATH_NAMES.size < 1024) EXT_PATH_NAMES.set(type, n);
+  }
+  return n;
+}
+
 export interface DecodedExtensions {
   extensions: Extension[];
   summary: ExtensionSummary;
@@ -304,7 +315,7 @@ export function decodeExtensionBlock(block: Reader, where: ExtensionContext): De
         break;
       }
       const type = block.u16('extension_type');
-      const body = block.vec16(`ext:${extensionName(type)}`);
+      const body = block.vec16(extPathName(type));
       const ext: Extension = { type, data: body.buf.slice(body.absoluteOffset, body.absoluteOffset + body.remaining) };
       extensions.push(ext);
       if (seen.has(type)) {

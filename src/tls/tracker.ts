@@ -289,7 +289,8 @@ export class TlsTracker implements AppTracker {
 
   private consume(d: Direction, n: number): void {
     if (n <= 0) return;
-    d.pending = n >= d.pending.length ? new Uint8Array(0) : d.pending.slice(n);
+    // A view, not a copy: pending is never written in place (concat makes a new buffer).
+    d.pending = n >= d.pending.length ? new Uint8Array(0) : d.pending.subarray(n);
     let left = n;
     while (left > 0 && d.chunks.length > 0) {
       const c = d.chunks[0]!;

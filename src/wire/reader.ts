@@ -58,14 +58,24 @@ export function decodeWith<T>(fn: () => { value: T; size: number }): Decoded<T> 
 
 export class Reader {
   private pos: number;
+  /** A child reader's parent and name: its path is built only when an error needs it. */
+  private parent: Reader | null = null;
+  private name: string | undefined = undefined;
 
   constructor(
     readonly buf: Uint8Array,
     private readonly start = 0,
     private readonly end = buf.length,
-    readonly path: readonly string[] = [],
+    private readonly rootPath: readonly string[] = [],
   ) {
     this.pos = start;
+  }
+
+  /** Where this reader is, for error messages: the root's path, then each named vector. */
+  get path(): readonly string[] {
+    if (this.parent === null) return this.rootPath;
+    const base = this.parent.path;
+    return this.name === undefined ? base : [...base, this.name];
   }
 
   /** Bytes consumed from this reader's start. */
@@ -152,7 +162,9 @@ export class Reader {
   /** A child reader over the next n bytes. */
   sub(n: number, name?: string): Reader {
     this.need(n, name);
-    const child = new Reader(this.buf, this.pos, this.pos + n, name ? [...this.path, name] : this.path);
+    const child = new Reader(this.buf, this.pos, this.pos + n);
+    child.parent = this;
+    if (name) child.name = name;
     this.pos += n;
     return child;
   }
