@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeClientHello, decodeServerHello, decodeSslv2ClientHello, HELLO_RETRY_REQUEST_RANDOM, clientMaxVersion } from '../src/tls/hello.js';
 import {
-  bitLength, decodeAlert, decodeCertificate, decodeCertificateRequest, decodeCertificateStatus, decodeChangeCipherSpec,
+  decodeAlert, decodeCertificate, decodeCertificateRequest, decodeCertificateStatus, decodeChangeCipherSpec,
   decodeNewSessionTicket, decodeServerKeyExchange,
 } from '../src/tls/messages.js';
+import { bitLength } from '../src/wire/reader.js';
 import { ja4 } from '../src/tls/fingerprint.js';
 
 const h = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ''), 'hex'));

@@ -2,6 +2,8 @@
 // the capture has no SYN, to tell the client from the server. Pure functions over a
 // prefix of the stream; they never throw and never need more than a few bytes.
 
+import { HTTP_REQUEST_PREFIXES } from '../registry/http.js';
+
 export type Speech =
   | 'tls-client-hello'
   | 'tls-server-hello'
@@ -14,7 +16,6 @@ export type Speech =
   | 'binary'
   | 'too-short';
 
-const HTTP_METHODS = ['GET ', 'POST ', 'HEAD ', 'PUT ', 'DELETE ', 'OPTIONS ', 'CONNECT ', 'PATCH ', 'TRACE ', 'PRI * HTTP/2'];
 
 /** Bytes needed before classify() stops answering 'too-short'. */
 export const DETECT_BYTES = 6;
@@ -48,9 +49,9 @@ export function classify(b: Uint8Array): Speech {
   if (startsWith(b, 'SSH-')) return 'ssh-banner';
   if (b.length < 4 && 'SSH-'.startsWith(String.fromCharCode(...b))) return 'too-short';
   if (startsWith(b, 'HTTP/')) return 'http-response';
-  for (const m of HTTP_METHODS) if (startsWith(b, m)) return 'http-request';
+  for (const m of HTTP_REQUEST_PREFIXES) if (startsWith(b, m)) return 'http-request';
   if (b.length < DETECT_BYTES) {
-    for (const m of HTTP_METHODS) if (m.startsWith(String.fromCharCode(...b))) return 'too-short';
+    for (const m of HTTP_REQUEST_PREFIXES) if (m.startsWith(String.fromCharCode(...b))) return 'too-short';
     if ('HTTP/'.startsWith(String.fromCharCode(...b))) return 'too-short';
   }
   let printable = 0;

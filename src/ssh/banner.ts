@@ -4,6 +4,7 @@
 
 import { type Decoded, incomplete, invalid } from '../wire/reader.js';
 import { latin1 } from '../wire/text.js';
+import { looksLikeHttpRequestLine } from '../registry/http.js';
 
 /** RFC 4253 §4.2: the identification string is at most 255 bytes including CR LF. */
 export const MAX_IDENT_LINE_BYTES = 255;
@@ -98,7 +99,6 @@ export interface PeerPreview {
   length: number;
 }
 
-const HTTP_METHODS = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|CONNECT|PATCH|TRACE|PRI) \S/;
 
 function isMostlyText(b: Uint8Array): boolean {
   if (b.length === 0) return false;
@@ -122,7 +122,7 @@ export function classifyPeer(bytes: Uint8Array): PeerPreview {
   if (b[0] === 0x15 && b.length >= 3 && b[1] === 0x03 && b[2]! <= 0x04) {
     return { kind: 'tls', description: 'a TLS alert record', ...base };
   }
-  if (HTTP_METHODS.test(text)) return { kind: 'http-request', description: `an HTTP request (${text.split(/\r?\n/)[0]!.slice(0, 60)})`, ...base };
+  if (looksLikeHttpRequestLine(text)) return { kind: 'http-request', description: `an HTTP request (${text.split(/\r?\n/)[0]!.slice(0, 60)})`, ...base };
   if (/^HTTP\/\d/.test(text)) return { kind: 'http-response', description: `an HTTP response (${text.split(/\r?\n/)[0]!.slice(0, 60)})`, ...base };
   if (/^\s*<(!doctype|html|head|body|\?xml)/i.test(text)) return { kind: 'html', description: `an HTML document (${text.trim().split(/\r?\n/)[0]!.slice(0, 60)})`, ...base };
   if (isMostlyText(b)) return { kind: 'text', description: `text (${text.split(/\r?\n/)[0]!.slice(0, 60)})`, ...base };

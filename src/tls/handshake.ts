@@ -8,7 +8,7 @@
 // started and where it was completed. It is capped; past the cap it turns invalid and
 // stays so (an absorbing state).
 
-import { type Decoded, DecodeError, type DecodeErrorInfo, incomplete, invalid, ok } from '../wire/reader.js';
+import { concatBytes, type Decoded, DecodeError, type DecodeErrorInfo, incomplete, invalid, ok } from '../wire/reader.js';
 
 /** Largest handshake message accepted (a long certificate chain is ~20 KB). */
 export const MAX_HANDSHAKE_MESSAGE = 64 * 1024;
@@ -84,7 +84,7 @@ export class HandshakeAssembler {
   push(fragment: Uint8Array, ref: FragmentRef): AssemblerOutput {
     if (this.failed) return { messages: [] };
     if (this.buf.length === 0) this.pendingFirstFrame = ref.firstFrame;
-    const data = concat(this.buf, fragment);
+    const data = concatBytes(this.buf, fragment);
     const messages: AssembledMessage[] = [];
     let off = 0;
     for (;;) {
@@ -114,11 +114,3 @@ export class HandshakeAssembler {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

@@ -1,7 +1,7 @@
 // The handshake messages after the hellos, plus the Alert and ChangeCipherSpec record
 // bodies. Pure decoders: body bytes in, typed value out, never a throw.
 
-import { type Decoded, decodeWith, Reader } from '../wire/reader.js';
+import { bitLength, type Decoded, decodeWith, Reader } from '../wire/reader.js';
 import { decodeExtensionBlock, type Extension, type ExtensionSummary, type HelloIssue } from './extensions.js';
 
 // ---- Certificate ---------------------------------------------------------------------
@@ -96,14 +96,6 @@ export interface ServerKeyExchangeContext {
   version: number;
   /** Authentication of the suite: "anon" means no signature follows. */
   authentication: string;
-}
-
-/** Bit length of an unsigned big-endian integer. */
-export function bitLength(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  if (i === b.length) return 0;
-  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]!));
 }
 
 function readSignature(r: Reader, ctx: ServerKeyExchangeContext): number | null {

@@ -2,6 +2,7 @@
 // "SSH banner on 443", "a TLS client talking to a plain HTTP server" and the like.
 
 import { latin1 } from '../wire/text.js';
+import { looksLikeHttpRequestLine } from '../registry/http.js';
 
 /** Bytes kept from a side that does not speak TLS. */
 export const NON_TLS_PREVIEW = 128;
@@ -18,7 +19,6 @@ export interface NonTlsPreview {
   label: string;
 }
 
-const HTTP_METHODS = /^(GET|POST|HEAD|PUT|DELETE|OPTIONS|PATCH|CONNECT|TRACE|PRI) \S/;
 
 function isTextByte(b: number): boolean {
   return b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b < 0x7f);
@@ -33,7 +33,7 @@ export function classifyNonTls(data: Uint8Array): NonTlsPreview {
   const firstLine = textual || lineBytes.every(isTextByte) ? latin1(lineBytes).replace(/\r$/, '') : null;
   let kind: NonTlsKind = textual ? 'text' : 'binary';
   if (firstLine !== null) {
-    if (HTTP_METHODS.test(firstLine)) kind = 'http-request';
+    if (looksLikeHttpRequestLine(firstLine)) kind = 'http-request';
     else if (/^HTTP\/\d(\.\d)? \d{3}/.test(firstLine)) kind = 'http-response';
     else if (firstLine.startsWith('SSH-')) kind = 'ssh';
   }

@@ -39,7 +39,7 @@
 // decode error path and frame, never exceptions. Everything kept is capped.
 
 import type { AppTracker, FrameRef, Side, TrackerContext, Finding, LadderEvent } from '../engine/types.js';
-import type { Decoded, DecodeErrorInfo } from '../wire/reader.js';
+import { concatBytes, type Decoded, type DecodeErrorInfo } from '../wire/reader.js';
 import { frameRecord, type TlsRecord } from './record.js';
 import { type AssembledMessage, HandshakeAssembler } from './handshake.js';
 import { type ClientHello, decodeClientHello, decodeServerHello, decodeSslv2ClientHello } from './hello.js';
@@ -144,13 +144,8 @@ function computeTls13Sizes(suite: number | null): Tls13Sizes {
   };
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
+/** Pending bytes and the next segment, in a buffer of the tracker's own (segments may be views of the reader's). */
+const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => (a.length === 0 ? b.slice() : concatBytes(a, b));
 
 export interface TlsTrackerOptions {
   /** Secrets from a key log: protected records are opened with them. */

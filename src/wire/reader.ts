@@ -198,6 +198,24 @@ export class Reader {
 }
 
 /** The big-endian 32-bit unsigned integer at `o` (the caller has checked the length). */
+/** Bit length of an unsigned big-endian integer. */
+export function bitLength(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  if (i === b.length) return 0;
+  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]!));
+}
+
+/** a then b in one buffer; either one itself when the other is empty (no copy). */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
 export const u32be = (b: Uint8Array, o: number): number => ((b[o]! << 24) >>> 0) + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
 
 export function hex(bytes: Uint8Array): string {

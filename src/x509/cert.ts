@@ -4,7 +4,7 @@
 // still reported). Decoding is pure; results are cached by SHA-256 fingerprint.
 
 import { createHash } from 'node:crypto';
-import { Reader, DecodeError } from '../wire/reader.js';
+import { bitLength, Reader, DecodeError } from '../wire/reader.js';
 import { latin1 } from '../wire/text.js';
 import {
   TAG, ctx, colonHex, decodeOid, decodeTime, expectTlv, hexUpper, optionalTlv, readAll, readBitString,
@@ -364,14 +364,6 @@ function authorityKeyId(r: Reader): string | null {
 const subjectKeyId = (r: Reader): string => Buffer.from(readOctetString(r, 'subjectKeyIdentifier')).toString('hex');
 
 // ---- public key ----------------------------------------------------------------------
-
-/** Bit length of an unsigned big-endian integer. */
-function bitLength(b: Uint8Array): number {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  if (i === b.length) return 0;
-  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]!));
-}
 
 function publicKeyInfo(s: CertSkeleton, anomalies: string[]): PublicKeyInfo {
   const oid = s.spkiAlgorithm.oid;
