@@ -5,7 +5,8 @@
 // exactly that rest; hellos whose JSON would depend on more (a PSK, decoding issues) are
 // not cached. Bounded: the table is cleared when full.
 
-import type { ClientHello } from './hello.js';
+import { Hash64 } from '../wire/hash64.js';
+import { clientHelloShareKey, type ClientHello } from './hello.js';
 
 /** Extensions whose bodies differ per connection and reach the record only by length or kind. */
 const VOLATILE = new Set([
@@ -17,36 +18,13 @@ const KEY_SHARE = 0x0033;
 const PRE_SHARED_KEY = 0x0029;
 export const MAX_CACHED_HELLOS = 512;
 
-/**
- * Two independent 32-bit FNV-1a-style hashes over the fields (64 bits in all): no crypto
- * object per hello. A collision among the few hundred hellos held is about 1e-14 likely.
- */
-class Hash64 {
-  private a = 0x811c9dc5;
-  private b = 0x01000193 ^ 0x5bd1e995;
-  num(v: number): void {
-    this.a = Math.imul(this.a ^ (v & 0xffff), 0x01000193);
-    this.b = Math.imul(this.b ^ ((v >>> 16) | ((v & 0xffff) << 16)), 0x5bd1e995) ^ (this.b >>> 15);
-  }
-  bytes(d: Uint8Array): void {
-    this.num(d.length);
-    let a = this.a;
-    let b = this.b;
-    for (let i = 0; i < d.length; i++) {
-      a = Math.imul(a ^ d[i]!, 0x01000193);
-      b = Math.imul(b ^ d[i]!, 0x5bd1e995) ^ (b >>> 13);
-    }
-    this.a = a;
-    this.b = b;
-  }
-  digest(): string {
-    return (this.a >>> 0).toString(36) + ':' + (this.b >>> 0).toString(36);
-  }
-}
-
 /** The cache key of a hello, or null when it must not be cached. */
 export function helloKey(ch: ClientHello, transport: string): string | null {
   if (ch.form !== 'tls' || ch.issues.length > 0) return null;
+  // Decoded from bytes seen before (or to be shared): the key of those bytes, which
+  // differ from another hello's in no more than what this key leaves out.
+  const shared = clientHelloShareKey(ch);
+  if (shared !== undefined) return `${transport}r${shared}`;
   const h = new Hash64();
   h.num(transport.charCodeAt(0));
   h.num(ch.legacyVersion);
@@ -69,7 +47,7 @@ export function helloKey(ch: ClientHello, transport: string): string | null {
       if (e.type === 0xfe0d) h.num(e.data[0] ?? -1);
     } else h.bytes(e.data);
   }
-  return h.digest();
+  return 's' + h.digest();
 }
 
 /** A bounded map from hello key to what was computed from it. */

@@ -6,7 +6,8 @@
 // (see extensions.ts), so a broken extension is an issue on an otherwise usable hello.
 
 import { createHash } from 'node:crypto';
-import { type Decoded, decodeWith, Reader } from '../wire/reader.js';
+import { type Decoded, decodeWith, ok, Reader } from '../wire/reader.js';
+import { Hash64 } from '../wire/hash64.js';
 import { decodeExtensionBlock, type Extension, type ExtensionSummary, type HelloIssue } from './extensions.js';
 import { isTls13Family, versionRank } from '../registry/tls-versions.js';
 import { isGrease } from '../registry/tls-names.js';
@@ -90,8 +91,123 @@ function readExtensions(r: Reader, where: 'client_hello' | 'server_hello' | 'hel
   return { extensions: d.extensions, summary: d.summary, issues: [...issues, ...d.issues] };
 }
 
-/** Decode a ClientHello handshake body (without the 4-byte handshake header). */
+// ---- identical hellos, decoded once ---------------------------------------------------
+//
+// A client sends the same ClientHello connection after connection but for its random, its
+// session id, its key share values and its ticket. The bytes are skimmed (no decoding, no
+// allocation) into a key that leaves exactly those out; a hello whose key was seen is the
+// earlier decoding with this connection's random, session id and those extension bodies.
+// Only hellos without decoding issues and without a PSK (whose binders differ) are shared.
+
+const EXT_KEY_SHARE = 0x0033;
+const EXT_SESSION_TICKET = 0x0023;
+const EXT_PRE_SHARED_KEY = 0x0029;
+const EXT_ECH = 0xfe0d;
+/** Distinct hellos kept decoded; the table is cleared when full. */
+export const MAX_SHARED_HELLOS = 512;
+const SHARED = new Map<string, ClientHello>();
+const SHARE_KEYS = new WeakMap<ClientHello, string>();
+
+interface Skim {
+  key: string;
+  sessionIdLength: number;
+  /** Bodies that differ per connection: [extension index, start, end] in the hello body. */
+  volatile: number[];
+}
+
+/**
+ * The share key of a ClientHello body, or null when it must be decoded afresh (framing
+ * that does not add up exactly, a PSK, more than 64 extensions): the hello is then decoded
+ * in full, which says what is wrong.
+ */
+function skimClientHello(b: Uint8Array): Skim | null {
+  const n = b.length;
+  if (n < 35) return null;
+  const h = new Hash64();
+  h.num((b[0]! << 8) | b[1]!);
+  const sid = b[34]!;
+  let p = 35 + sid;
+  if (sid > MAX_SESSION_ID || p + 2 > n) return null;
+  h.num(sid);
+  const cs = (b[p]! << 8) | b[p + 1]!;
+  if (cs === 0 || cs % 2 !== 0 || p + 2 + cs + 1 > n) return null;
+  h.bytes(b, p, p + 2 + cs);
+  p += 2 + cs;
+  const comp = b[p]!;
+  if (p + 1 + comp > n) return null;
+  h.bytes(b, p, p + 1 + comp);
+  p += 1 + comp;
+  const volatile: number[] = [];
+  if (p === n) return { key: h.digest(), sessionIdLength: sid, volatile };
+  if (p + 2 > n || p + 2 + ((b[p]! << 8) | b[p + 1]!) !== n) return null;
+  p += 2;
+  for (let i = 0; p < n; i++) {
+    if (i >= 64 || p + 4 > n) return null;
+    const type = (b[p]! << 8) | b[p + 1]!;
+    const len = (b[p + 2]! << 8) | b[p + 3]!;
+    const start = p + 4;
+    const end = start + len;
+    if (end > n || type === EXT_PRE_SHARED_KEY) return null;
+    h.num(type);
+    h.num(len);
+    if (type === EXT_KEY_SHARE) {
+      // groups and key lengths, not the keys
+      if (len < 2 || 2 + ((b[start]! << 8) | b[start + 1]!) !== len) return null;
+      for (let q = start + 2; q < end; ) {
+        if (q + 4 > end) return null;
+        const kl = (b[q + 2]! << 8) | b[q + 3]!;
+        h.num((b[q]! << 8) | b[q + 1]!);
+        h.num(kl);
+        q += 4 + kl;
+        if (q > end) return null;
+      }
+      volatile.push(i, start, end);
+    } else if (type === EXT_SESSION_TICKET) volatile.push(i, start, end);
+    else if (type === EXT_ECH) {
+      h.num(len > 0 ? b[start]! : -1);
+      volatile.push(i, start, end);
+    } else h.bytes(b, start, end);
+    p = end;
+  }
+  return { key: h.digest(), sessionIdLength: sid, volatile };
+}
+
+/** The share key a ClientHello was decoded under (undefined: decoded on its own). */
+export function clientHelloShareKey(ch: ClientHello): string | undefined {
+  return SHARE_KEYS.get(ch);
+}
+
+/**
+ * Decode a ClientHello handshake body (without the 4-byte handshake header). Identical
+ * hellos share their decoded lists and extension summary: treat a ClientHello as read-only.
+ */
 export function decodeClientHello(body: Uint8Array): Decoded<ClientHello> {
+  const skim = skimClientHello(body);
+  if (skim === null) return decodeClientHelloFresh(body);
+  const seen = SHARED.get(skim.key);
+  if (seen) {
+    const extensions = seen.extensions.slice();
+    const v = skim.volatile;
+    for (let k = 0; k < v.length; k += 3) extensions[v[k]!] = { type: extensions[v[k]!]!.type, data: body.slice(v[k + 1], v[k + 2]) };
+    const ch: ClientHello = { ...seen, random: body.slice(2, 34), sessionId: body.slice(35, 35 + skim.sessionIdLength), extensions };
+    SHARE_KEYS.set(ch, skim.key);
+    return ok(ch, body.length);
+  }
+  const d = decodeClientHelloFresh(body);
+  if (d.status === 'ok' && d.value.issues.length === 0 && d.value.extensions.every((e) => !e.error)) {
+    if (SHARED.size >= MAX_SHARED_HELLOS) SHARED.clear();
+    SHARED.set(skim.key, d.value);
+    SHARE_KEYS.set(d.value, skim.key);
+  }
+  return d;
+}
+
+/** Decode a ClientHello on its own, sharing nothing with earlier ones (the tests compare the two). */
+export function decodeClientHelloAlone(body: Uint8Array): Decoded<ClientHello> {
+  return decodeClientHelloFresh(body);
+}
+
+function decodeClientHelloFresh(body: Uint8Array): Decoded<ClientHello> {
   return decodeWith(() => {
     const r = new Reader(body, 0, body.length, ['client_hello']);
     const legacyVersion = r.u16('legacy_version');
