@@ -11,7 +11,7 @@
 
 import type { Finding } from '../engine/types.js';
 import { type SshAlgorithmInfo, sshAlgorithm, weakNames } from '../registry/ssh-algorithms.js';
-import type { KexInit } from '../ssh/kexinit.js';
+import { sameKexInit, type KexInit } from '../ssh/kexinit.js';
 import { inferAfterKex } from '../ssh/postauth.js';
 import type { SshState } from '../ssh/state.js';
 import { LISTS, type ListKind, sshSoftware } from './fixes-ssh.js';
@@ -53,14 +53,33 @@ function weakParts(k: KexInit, negotiated: ReadonlySet<string>): { parts: string
   return v;
 }
 
+/**
+ * The same, by identity: identical KEXINITs share their decoded lists and identical pairs
+ * their negotiation (ssh/kexinit.ts, ssh/negotiate.ts), so most connections are answered
+ * without building the string key.
+ */
+const WEAK_BY_NEGOTIATION = new WeakMap<object, { k: KexInit; v: ReturnType<typeof weakParts> }[]>();
+
+function weakPartsOf(k: KexInit, negotiation: SshState['negotiation'], negotiated: () => ReadonlySet<string>): ReturnType<typeof weakParts> {
+  if (!negotiation) return weakParts(k, negotiated());
+  let seen = WEAK_BY_NEGOTIATION.get(negotiation);
+  const hit = seen?.find((e) => sameKexInit(e.k, k));
+  if (hit) return hit.v;
+  const v = weakParts(k, negotiated());
+  if (!seen) WEAK_BY_NEGOTIATION.set(negotiation, (seen = []));
+  if (seen.length < 4) seen.push({ k, v });
+  return v;
+}
+
 /** Weak algorithms each side offers beyond the negotiated ones (those have the tracker's ssh.weak_algorithm). */
 function weakOffers(ssh: SshState): Finding[] {
-  const negotiated = new Set(Object.values(ssh.negotiation?.negotiated ?? {}).filter((n): n is string => n !== null));
+  let names: ReadonlySet<string> | null = null;
+  const negotiated = (): ReadonlySet<string> => (names ??= new Set(Object.values(ssh.negotiation?.negotiated ?? {}).filter((n): n is string => n !== null)));
   const out: Finding[] = [];
   for (const side of ['client', 'server'] as const) {
     const k = ssh[side].kexinit;
     if (!k) continue;
-    const { parts, keywords, insecure } = weakParts(k.value, negotiated);
+    const { parts, keywords, insecure } = weakPartsOf(k.value, ssh.negotiation, negotiated);
     if (parts.length === 0) continue;
     const product = sshSoftware(ssh[side].banner?.softwareVersion).product;
     const where = product === 'dropbear' ? "dropbear's build options (localoptions.h)" : product !== 'OpenSSH' && product !== 'other' ? `the ${product} settings` : side === 'server' ? 'sshd_config' : 'ssh_config / ~/.ssh/config';

@@ -95,8 +95,11 @@ export class Knowledge implements KnowledgeView {
 
   /** Learn a connection's lesson under its id and first frame. */
   learn(l: Lesson, id: number, firstFrame: number): void {
-    if (l.tls) this.recordTls(l.ip, l.port, { ...l.tls, id, frame: firstFrame });
-    if (l.ssh) this.recordSshHostKey(l.ip, l.port, { ...l.ssh, id });
+    // Fields spelt out: an object spread of the lesson is a slow generic copy here.
+    const t = l.tls;
+    if (t) this.recordTls(l.ip, l.port, { version: t.version, cipherSuite: t.cipherSuite, group: t.group, serverName: t.serverName, id, frame: firstFrame });
+    const k = l.ssh;
+    if (k) this.recordSshHostKey(l.ip, l.port, { type: k.type, fingerprint: k.fingerprint, frame: k.frame, time: k.time, id });
   }
 
   recordTls(ip: string, port: number, s: Omit<TlsSuccess, 'count'>): void {

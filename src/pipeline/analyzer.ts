@@ -273,7 +273,13 @@ export class Analyzer {
     if (tunnel) app.tunnel = tunnelJson(tunnel);
     if (input.quic) app.quic = quicJson(input.quic, tls, conn.paths);
     app.vantage = vantageOf(conn);
-    if (tls) app.tls = { ...tlsJson(tls), certificates: chain ? certificateJson(chain) : [], ...(chain ? { chain: chainSummary(chain) } : {}) };
+    if (tls) {
+      // Set in place (no spread of the ~40-field object): certificates keeps its place, chain comes last.
+      const t: ReturnType<typeof tlsJson> & { chain?: ReturnType<typeof chainSummary> } = tlsJson(tls);
+      t.certificates = chain ? certificateJson(chain) : [];
+      if (chain) t.chain = chainSummary(chain);
+      app.tls = t;
+    }
     if (ssh) app.ssh = sshJson(ssh);
     conn.ladder.sort((a, b) => a.frame - b.frame);
     return buildRecord(conn, d, protocol, app);

@@ -144,7 +144,7 @@ function computeTls13Sizes(suite: number | null): Tls13Sizes {
   };
 }
 
-/** Pending bytes and the next segment, in a buffer of the tracker's own (segments may be views of the reader's). */
+/** Kept bytes and more, in a buffer of the tracker's own (segments may be views of the reader's). */
 const concat = (a: Uint8Array, b: Uint8Array): Uint8Array => (a.length === 0 ? b.slice() : concatBytes(a, b));
 
 export interface TlsTrackerOptions {
@@ -202,7 +202,10 @@ export class TlsTracker implements AppTracker {
       this.onOpaque(from, data.length, ref);
       return;
     }
-    d.pending = concat(d.pending, data);
+    // Records are framed straight from the segment when nothing is pending: what the
+    // decoders keep they copy (TlsRecord.fragment is a view), and a remainder is copied below.
+    const owned = d.pending.length > 0;
+    d.pending = owned ? concatBytes(d.pending, data) : data;
     d.chunks.push({ len: data.length, frame: ref.frame, time: ref.time });
     let off = 0;
     while (d.mode === 'tls' && !d.done) {
@@ -224,6 +227,7 @@ export class TlsTracker implements AppTracker {
       this.countAppData(from, d.pending.length, { frame: ref.frame, firstFrame: ref.frame, time: ref.time }, false);
       this.consume(d, d.pending.length);
     }
+    if (!owned && d.pending.length > 0) d.pending = d.pending.slice();
   }
 
   onGap(from: Side, length: number, ref: FrameRef): void {
