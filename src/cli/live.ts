@@ -12,6 +12,7 @@ import { renderSummary } from '../report/text.js';
 import { escapeForTerminal } from '../wire/text.js';
 import { UsageError, type Args } from './args.js';
 import { analysisSettings, InputError, RecordOutput, recordSink, ringOptions } from './setup.js';
+import { thousands } from '../report/number.js';
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -256,7 +257,7 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
   const flood = untrackedNote(analyzer.stats, analyzer.engine.untracked.list());
   if (flood) notes.push(flood);
   if (failure) notes.unshift((failure as LiveCaptureError).message);
-  const header = `live capture on ${escapeForTerminal(iface)}: ${stats.delivered.toLocaleString('en-US')} packets seen, ${(stats.dropped + stats.ifDropped).toLocaleString('en-US')} dropped (kernel ${stats.dropped}, interface ${stats.ifDropped})`;
+  const header = `live capture on ${escapeForTerminal(iface)}: ${thousands(stats.delivered)} packets seen, ${thousands(stats.dropped + stats.ifDropped)} dropped (kernel ${stats.dropped}, interface ${stats.ifDropped})`;
   if (args.json) {
     await output.finish(header, notes, analyzer.vantage.summary()); // the --groups lines
     summaryOut.write(`${header}; ${output.counts.total} connections, ${output.counts.completed} completed, ${output.counts.failed} failed, ${output.counts.incomplete} incomplete\n`);

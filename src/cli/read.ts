@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { escapeForTerminal } from '../wire/text.js';
 import { UsageError, type Args } from './args.js';
 import { analysisSettings, RecordOutput, recordSink, ringOptions, type AnalysisSettings } from './setup.js';
+import { thousands } from '../report/number.js';
 
 export async function readCommand(args: Args, io: { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream; signal: AbortSignal }): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError(args.positionals.length === 0 ? 'read needs a capture file (or - for standard input)' : 'read takes one capture file');
@@ -117,7 +118,7 @@ function decodingThreads(args: Args, path: string): number {
 
 function header(name: string, r: CaptureResult, e: EngineStats): string {
   const fmt = r.info ? `${r.compressed ? 'gzip-compressed ' : ''}${r.info.format}` : 'capture';
-  return `${escapeForTerminal(name)} (${fmt}): ${e.packets.toLocaleString('en-US')} packets, ${e.connectionsReported.toLocaleString('en-US')} connections reported`;
+  return `${escapeForTerminal(name)} (${fmt}): ${thousands(e.packets)} packets, ${thousands(e.connectionsReported)} connections reported`;
 }
 
 /** What the reader and the engine skipped or could not see, said once at the end. */
@@ -125,12 +126,12 @@ export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: 
   const out: string[] = [];
   if (c.cutShort) out.push('the capture file was cut short in the middle of a packet (the writer was stopped): the last packet is incomplete');
   if (c.problems.some((p) => p.fatal)) out.push('reading stopped early at a damaged part of the file: connections after it are missing (see the messages above)');
-  if (c.truncated > 0) out.push(`${c.truncated.toLocaleString('en-US')} packets were cut by the snaplen (capture with tcpdump -s 0 to keep whole packets)${e.tcpPayloadCut > 0 ? `; ${e.tcpPayloadCut} of them lost TCP payload, shown as gaps` : ''}`);
-  for (const [lt, n] of Object.entries(e.skippedLinkTypes)) out.push(`${n.toLocaleString('en-US')} packets with link type ${linkTypeName(Number(lt))} were not decoded`);
+  if (c.truncated > 0) out.push(`${thousands(c.truncated)} packets were cut by the snaplen (capture with tcpdump -s 0 to keep whole packets)${e.tcpPayloadCut > 0 ? `; ${e.tcpPayloadCut} of them lost TCP payload, shown as gaps` : ''}`);
+  for (const [lt, n] of Object.entries(e.skippedLinkTypes)) out.push(`${thousands(n)} packets with link type ${linkTypeName(Number(lt))} were not decoded`);
   const drops = c.drops.reduce((s, d) => s + (d.dropped ?? 0) + (d.osDropped ?? 0), 0);
-  if (drops > 0) out.push(`the capturing interface recorded ${drops.toLocaleString('en-US')} dropped packets: verdicts that rest on a missing packet may be wrong`);
+  if (drops > 0) out.push(`the capturing interface recorded ${thousands(drops)} dropped packets: verdicts that rest on a missing packet may be wrong`);
   if (e.fragments.incomplete > 0) out.push(`${e.fragments.incomplete} fragmented IP datagrams could not be reassembled`);
-  if (e.evicted > 0) out.push(`${e.evicted.toLocaleString('en-US')} connections were evicted from a full connection table (--max-flows) and reported as incomplete`);
+  if (e.evicted > 0) out.push(`${thousands(e.evicted)} connections were evicted from a full connection table (--max-flows) and reported as incomplete`);
   const u = untrackedNote(e, untracked);
   if (u) out.push(u);
   if (saveFile) out.push(`${saved} failed connection${saved === 1 ? '' : 's'} saved to ${escapeForTerminal(saveFile)}`);
@@ -140,7 +141,7 @@ export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: 
 /** Packets past the embryonic-flow cap (a SYN flood, a scan): how many, to whom, from how many. */
 export function untrackedNote(e: EngineStats, servers: readonly UntrackedServer[]): string | null {
   if (e.untracked === 0) return null;
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   const top = servers.slice(0, 3).map((s) => `${n(s.packets)} to ${s.server} (${n(s.syns)} SYN${s.syns === 1 ? "" : "s"}) from ${s.sourcesCapped ? 'at least ' : ''}${n(s.sources)} source${s.sources === 1 ? '' : 's'}, frames ${s.firstFrame}–${s.lastFrame}`);
   return `${n(e.untracked)} packets that would each have opened a one-sided, payload-less flow (a SYN flood or a scan) were counted, not tracked, past ${n(DEFAULT_MAX_EMBRYONIC)} such flows at once: ${top.join('; ')}${servers.length > 3 ? `; and ${servers.length - 3} more servers` : ''}`;
 }

@@ -17,6 +17,7 @@ import { escapeForTerminal } from '../wire/text.js';
 import { UsageError, type Args } from './args.js';
 import { notes } from './read.js';
 import { analysisSettings, InputError } from './setup.js';
+import { thousands } from '../report/number.js';
 
 interface Io {
   stdout: NodeJS.WriteStream;
@@ -57,7 +58,7 @@ export async function tuiCommand(args: Args, io: Io): Promise<number> {
     const app = new TuiApp({ source: { kind: 'file', name: path }, ...(outcome ? { outcome } : {}) });
     for (const f of finished) app.record(f.rec, f.conn);
     app.stats(analyzer.stats.packets, null);
-    app.inputDone(endNote(result, analyzer, `${analyzer.stats.packets.toLocaleString('en-US')} packets, ${finished.length} connection${finished.length === 1 ? '' : 's'}`));
+    app.inputDone(endNote(result, analyzer, `${thousands(analyzer.stats.packets)} packets, ${finished.length} connection${finished.length === 1 ? '' : 's'}`));
     return await untilQuit(app, io);
   }
 

@@ -7,6 +7,7 @@ import { escapeForTerminal } from '../wire/text.js';
 import type { FailureGroup } from './groups.js';
 import type { ConnectionRecord } from './record.js';
 import type { Style } from './style.js';
+import { thousands } from './number.js';
 
 /** The contract's nested fields the text report shows (all optional: older or partial records). */
 interface TlsView {
@@ -135,7 +136,7 @@ function span(first: string, last: string): string {
 function sameServerLine(g: FailureGroup): string | null {
   if (g.overflow || !g.server) return null;
   const s = g.sameServer;
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   if (s.completed === 0) return `no connection to this server completed in the capture${s.failedOtherGroups > 0 ? ` (${n(s.failedOtherGroups)} more failed for other causes)` : ''}`;
   if (s.completedSameName === 0 && s.otherNamesCompleted > 0) return `every other ${g.serverName ? 'SNI' : 'name'} on this server is fine: ${n(s.otherNamesCompleted)} connection${s.otherNamesCompleted === 1 ? '' : 's'} completed`;
   return `${n(s.completedSameName)} other connection${s.completedSameName === 1 ? '' : 's'} to this server${g.serverName ? ' with the same SNI' : ''} completed: it depends on the client`;
@@ -144,7 +145,7 @@ function sameServerLine(g: FailureGroup): string | null {
 /** The failure groups at the end of the human report, biggest first. */
 export function renderGroups(groups: readonly FailureGroup[], st: Style, limit = 20): string {
   if (groups.length === 0) return '';
-  const n = (x: number) => x.toLocaleString('en-US');
+  const n = thousands;
   const lines: string[] = [st.bold(`failure groups, biggest first (${groups.length}):`)];
   groups.slice(0, limit).forEach((g, i) => {
     const head = [st.red(g.code)];

@@ -15,6 +15,7 @@ import { displayText } from './sanitize.js';
 import type { DetailPane, Entry, PaneId, State } from './model.js';
 import { fit, lineWidth, pad, sp, type Color, type Line } from './text.js';
 import { endpoint as ep, OUTCOME_COLOR, software, sshOf, tlsOf } from './records.js';
+import { thousands } from '../report/number.js';
 
 export interface PaneView {
   id: PaneId;
@@ -76,7 +77,7 @@ function listTitle(s: State): Line {
   const parts: Line = [sp(' Connections '), sp(`${c.total}`, { bold: true }), sp(' · '), sp(`${c.failed} failed`, c.failed > 0 ? { fg: 'red' } : {})];
   if (c.open > 0 || s.source.kind !== 'file') parts.push(sp(' · '), sp(`${c.open} open`, c.open > 0 ? { fg: 'yellow' } : {}));
   if (s.source.kind === 'live') {
-    parts.push(sp(` · ${s.stats.packets.toLocaleString('en-US')} pkts · `), sp(`${s.stats.dropped ?? 0} dropped`, (s.stats.dropped ?? 0) > 0 ? { fg: 'red' } : {}));
+    parts.push(sp(` · ${thousands(s.stats.packets)} pkts · `), sp(`${s.stats.dropped ?? 0} dropped`, (s.stats.dropped ?? 0) > 0 ? { fg: 'red' } : {}));
   }
   const f: string[] = [];
   if (s.filter.outcome !== 'all') f.push(s.filter.outcome === 'failed' ? 'failed only' : 'not completed');
