@@ -118,7 +118,7 @@ function decodingThreads(args: Args, path: string): number {
 
 function header(name: string, r: CaptureResult, e: EngineStats): string {
   const fmt = r.info ? `${r.compressed ? 'gzip-compressed ' : ''}${r.info.format}` : 'capture';
-  return `${escapeForTerminal(name)} (${fmt}): ${thousands(e.packets)} packets, ${thousands(e.connectionsReported)} connections reported`;
+  return `${escapeForTerminal(name)} (${fmt}): ${thousands(e.packets)} packets, ${thousands(e.connectionsReported)} connection${e.connectionsReported === 1 ? '' : 's'} reported`;
 }
 
 /** What the reader and the engine skipped or could not see, said once at the end. */
