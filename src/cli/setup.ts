@@ -211,10 +211,12 @@ export class RecordOutput {
   /** Write the batched NDJSON lines. */
   flush(): void {
     if (!this.batch || this.batchUsed === 0) return;
-    // the stream may keep the buffer until it is written (a pipe): a new one for the next lines
     this.write(this.batch.subarray(0, this.batchUsed));
-    this.batch = null;
     this.batchUsed = 0;
+    // The stream may keep the buffer until it is written (an output file, a slow reader):
+    // a new one for the next lines then; written already (a terminal, /dev/null, a pipe
+    // on Linux), it is reused, which keeps the allocator from fragmenting.
+    if ((this.out as { writableLength?: number }).writableLength !== 0) this.batch = null;
   }
 
   private congested = false;
