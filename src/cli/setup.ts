@@ -213,10 +213,11 @@ export class RecordOutput {
     if (!this.batch || this.batchUsed === 0) return;
     this.write(this.batch.subarray(0, this.batchUsed));
     this.batchUsed = 0;
-    // The stream may keep the buffer until it is written (an output file, a slow reader):
-    // a new one for the next lines then; written already (a terminal, /dev/null, a pipe
-    // on Linux), it is reused, which keeps the allocator from fragmenting.
-    if ((this.out as { writableLength?: number }).writableLength !== 0) this.batch = null;
+    // A stream may keep the buffer it was given (an output file until written, any
+    // Writable that holds its chunks): a new one for the next lines. Only standard output,
+    // when it took the bytes at once (a file, a terminal, a pipe: written synchronously on
+    // Linux), hands it back for reuse, which keeps the allocator from fragmenting.
+    if (this.out !== process.stdout || process.stdout.writableLength !== 0) this.batch = null;
   }
 
   private congested = false;
