@@ -183,7 +183,7 @@ export function clientHelloShareKey(ch: ClientHello): string | undefined {
  */
 export function decodeClientHello(body: Uint8Array): Decoded<ClientHello> {
   const skim = skimClientHello(body);
-  if (skim === null) return decodeClientHelloFresh(body);
+  if (skim === null) return decodeClientHelloAlone(body);
   const seen = SHARED.get(skim.key);
   if (seen) {
     const extensions = seen.extensions.slice();
@@ -193,7 +193,7 @@ export function decodeClientHello(body: Uint8Array): Decoded<ClientHello> {
     SHARE_KEYS.set(ch, skim.key);
     return ok(ch, body.length);
   }
-  const d = decodeClientHelloFresh(body);
+  const d = decodeClientHelloAlone(body);
   if (d.status === 'ok' && d.value.issues.length === 0 && d.value.extensions.every((e) => !e.error)) {
     if (SHARED.size >= MAX_SHARED_HELLOS) SHARED.clear();
     SHARED.set(skim.key, d.value);
@@ -204,10 +204,6 @@ export function decodeClientHello(body: Uint8Array): Decoded<ClientHello> {
 
 /** Decode a ClientHello on its own, sharing nothing with earlier ones (the tests compare the two). */
 export function decodeClientHelloAlone(body: Uint8Array): Decoded<ClientHello> {
-  return decodeClientHelloFresh(body);
-}
-
-function decodeClientHelloFresh(body: Uint8Array): Decoded<ClientHello> {
   return decodeWith(() => {
     const r = new Reader(body, 0, body.length, ['client_hello']);
     const legacyVersion = r.u16('legacy_version');
