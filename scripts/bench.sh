@@ -139,6 +139,6 @@ awk -v f="$W/results" -v conns="$CONNS" '
     }
     best = ""; for (k in t) if (k ~ /^hsi-jobs-/ && (best == "" || t[k] < t[best])) best = k
     if (best != "") printf "hsi read --jobs: best %s at %.2f s = %.1f× the floor (target <= 2.5×), %d MiB\n", substr(best, 10), t[best], t[best] / t["floor-flows"], m[best]
-    printf "targets: hsi read --json <= 4× the floor (%.1f×), faster than ssldump (%s); peak <= 150 MiB in every mode (json %d, report %d, flood %d); flood <= 5× its floor (%.1f×)\n",
-      t["hsi-json"] / t["floor-flows"], (t["ssldump"] > 0 ? (t["hsi-json"] < t["ssldump"] ? "yes" : "no") : "n/a"), m["hsi-json"], m["hsi-report"], m["flood-hsi"], t["flood-hsi"] / t["flood-floor"]
+    printf "targets: hsi read --json <= 4× the floor (%.1f×), faster than ssldump (%s); peak <= 150 MiB in every mode (json %d, report %d, flood %d, jobs %s); flood <= 5× its floor (%.1f×)\n",
+      t["hsi-json"] / t["floor-flows"], (t["ssldump"] > 0 ? (t["hsi-json"] < t["ssldump"] ? "yes" : "no") : "n/a"), m["hsi-json"], m["hsi-report"], m["flood-hsi"], (best != "" ? m[best] : "n/a"), t["flood-hsi"] / t["flood-floor"]
   }'
