@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { type ChainReport, clearSignatureCache, judgeChain, signatureCacheStats } from '../src/x509/chain.js';
+import { type ChainReport, clearSignatureCache, judgeChain, judgeChainNow, signatureCacheStats } from '../src/x509/chain.js';
 import { certificateJson } from '../src/x509/json.js';
 import { type ProblemCode } from '../src/x509/problems.js';
 import { type TrustStore, loadTrustStore, trustStoreFromPem } from '../src/x509/trust.js';
@@ -378,6 +378,31 @@ describe('caching', () => {
     assert.equal(signatureCacheStats().size, size);
     assert.ok(signatureCacheStats().capacity > 0);
     assert.ok(perCall < 5, `cached judgement took ${perCall.toFixed(2)} ms`);
+  });
+
+  test('a chain whose signatures were checked before is judged at once, as the asynchronous judgement judges it', async () => {
+    clearSignatureCache();
+    const input = { chain: [leaf.der, int.der], serverName: 'www.example.test', time: new Date(), trust: store, ocsp: null };
+    const first = judgeChainNow(input);
+    assert.ok(first instanceof Promise, 'the first judgement checks signatures asynchronously');
+    const now = judgeChainNow(input);
+    assert.ok(now instanceof Promise, 'still pending: a promise again');
+    const report = await first;
+    await now;
+    const again = judgeChainNow(input);
+    assert.ok(!(again instanceof Promise), 'every signature settled: judged at once');
+    assert.deepEqual(again, report);
+    assert.deepEqual(again, await judgeChain(input));
+    // Another name, another time: the same signatures, judged at once, and judged for that name.
+    const other = judgeChainNow({ ...input, serverName: 'other.example.test', time: new Date(NOW.getTime() + 1000) });
+    assert.ok(!(other instanceof Promise));
+    assert.ok(has(other, 'tls.cert_hostname_mismatch'));
+    // A stapled OCSP response is checked asynchronously, whatever the cache holds.
+    const ocsp = pki.ocsp(leaf, int, [{ serialHex: leaf.serialHex, status: 'V' }]);
+    const stapled = judgeChainNow({ ...input, ocsp });
+    assert.ok(stapled instanceof Promise);
+    assert.equal((await stapled).ocsp?.matched?.status, 'good');
+    assert.throws(() => judgeChainNow({ ...input, time: new Date(NaN) }), TypeError);
   });
 
   test('judging the same chain concurrently gives identical reports', async () => {

@@ -36,7 +36,7 @@ import { DSB_TLS_KEYLOG, KeyStore } from '../keylog/keylog.js';
 import { isProxyKind } from '../tunnel/state.js';
 import { PreambleTracker } from '../tunnel/tracker.js';
 import { trackerStates } from './states.js';
-import { certificateJson, judgeChain, type ChainReport, type TrustStore } from '../x509/index.js';
+import { certificateJson, judgeChainNow, type ChainReport, type TrustStore } from '../x509/index.js';
 
 export interface AnalyzerOptions {
   ports: readonly number[];
@@ -178,16 +178,22 @@ export class Analyzer {
     this.opts.shard?.onEnded(conn);
     const openAtEnd = conn.endReason === 'end-of-input';
     const { tls, tunnel } = trackerStates(conn);
-    // Most connections need nothing asynchronous: diagnose them right away when nothing is queued.
-    if (this.pending === 0 && !(tls?.certificates && tls.certificates.ders.length > 0)) {
-      this.finish(conn, openAtEnd, null);
-      return;
+    // Most connections need nothing asynchronous: diagnose them right away when nothing is
+    // queued (a chain whose signatures were all checked before is judged at once too).
+    let judged: ChainReport | null | Promise<ChainReport | null> = null;
+    if (this.pending === 0) {
+      judged = tls ? this.judge(conn, tls, tunnel) : null;
+      if (!(judged instanceof Promise)) {
+        this.finish(conn, openAtEnd, judged);
+        return;
+      }
     }
+    const first = judged;
     this.pending++;
     this.queue = this.queue
       .then(async () => {
-        const chain = tls ? await this.judge(conn, tls, tunnel) : null;
-        this.finish(conn, openAtEnd, chain);
+        const chain = first ?? (tls ? await this.judge(conn, tls, tunnel) : null);
+        this.finish(conn, openAtEnd, await chain);
       })
       .catch((e) => {
         this.failure ??= e;
@@ -197,16 +203,21 @@ export class Analyzer {
       });
   }
 
-  private async judge(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>, tunnel: DiagnosisInput['tunnel']): Promise<ChainReport | null> {
+  /** The chain's judgement: at once when its signatures were checked before, else a promise (which never rejects). */
+  private judge(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>, tunnel: DiagnosisInput['tunnel']): ChainReport | null | Promise<ChainReport | null> {
     const certs = tls.certificates;
     if (!certs || certs.ders.length === 0) return null;
     const trust = this.opts.trust();
     if (!trust) return null;
-    try {
-      return await judgeChain(chainJudgeInput(conn, tls, tunnel, trust));
-    } catch (e) {
+    const failed = (e: unknown): null => {
       conn.addFinding({ severity: 'error', code: 'internal.chain_failed', message: `certificate chain could not be judged: ${e instanceof Error ? e.message : String(e)}` });
       return null;
+    };
+    try {
+      const r = judgeChainNow(chainJudgeInput(conn, tls, tunnel, trust));
+      return r instanceof Promise ? r.catch(failed) : r;
+    } catch (e) {
+      return failed(e);
     }
   }
 
@@ -302,7 +313,7 @@ function lessonOf(input: DiagnosisInput): Lesson | null {
 }
 
 /** What a connection's certificate chain is judged with: the chain, the name the client asked for, the capture's time. */
-export function chainJudgeInput(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>, tunnel: DiagnosisInput['tunnel'], trust: TrustStore): Parameters<typeof judgeChain>[0] {
+export function chainJudgeInput(conn: Connection, tls: NonNullable<DiagnosisInput['tls']>, tunnel: DiagnosisInput['tunnel'], trust: TrustStore): Parameters<typeof judgeChainNow>[0] {
   const certs = tls.certificates!;
   return {
     chain: certs.ders,

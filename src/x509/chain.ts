@@ -106,20 +106,63 @@ export const NOT_CHECKED: readonly string[] = [
 // ---- signature cache -------------------------------------------------------------------
 
 const signatureCache = new Lru<string, Promise<SignatureCheck>>(SIGNATURE_CACHE_SIZE);
+/**
+ * The same checks once settled: a chain whose every signature was checked before is judged
+ * at once, without a promise (judgeChainNow), so most connections of a busy server are
+ * diagnosed as they end instead of queueing behind an asynchronous check.
+ */
+const settled = new Lru<string, SignatureCheck>(SIGNATURE_CACHE_SIZE);
+
+/** A signature the judgement needs: `child`'s, checked with `issuer`'s key. */
+interface LinkCheck {
+  key: string;
+  child: ParsedCert;
+  issuer: ParsedCert;
+}
+/** What a judgement waits for: a signature link, or another promise (a stapled OCSP response's check). */
+type Wait = LinkCheck | Promise<unknown>;
+/** A judgement in steps: it yields what it waits for and is resumed with the answer. */
+type Judging<T> = Generator<Wait, T, unknown>;
+
+const link = (child: ParsedCert, issuer: ParsedCert): LinkCheck => ({ key: `${child.info.sha256}>${issuer.info.publicKey.spkiSha256}`, child, issuer });
 
 /** Signature of `child` checked with `issuer`'s key, cached per (certificate, key) pair. */
-function checkLink(child: ParsedCert, issuer: ParsedCert): Promise<SignatureCheck> {
-  const key = `${child.info.sha256}>${issuer.info.publicKey.spkiSha256}`;
-  let p = signatureCache.get(key);
+function checkLink(l: LinkCheck): Promise<SignatureCheck> {
+  let p = signatureCache.get(l.key);
   if (!p) {
-    p = verifySignature(child, issuer.spki);
-    signatureCache.set(key, p);
+    p = verifySignature(l.child, l.issuer.spki); // never rejects
+    signatureCache.set(l.key, p);
+    void p.then((v) => settled.set(l.key, v));
   }
   return p;
 }
 
+/** Run a judgement: synchronously while every signature it asks for is settled, then asynchronously. */
+function run<T>(g: Judging<T>): T | Promise<T> {
+  let r = g.next();
+  while (!r.done) {
+    const w = r.value;
+    const known = w instanceof Promise ? undefined : settled.get(w.key);
+    if (known === undefined) return resume(g, w);
+    r = g.next(known);
+  }
+  return r.value;
+}
+
+async function resume<T>(g: Judging<T>, w: Wait): Promise<T> {
+  for (;;) {
+    const answer = w instanceof Promise ? await w : await checkLink(w);
+    const r = g.next(answer);
+    if (r.done) return r.value;
+    w = r.value;
+  }
+}
+
 export const signatureCacheStats = () => ({ size: signatureCache.size, capacity: signatureCache.capacity });
-export const clearSignatureCache = () => signatureCache.clear();
+export const clearSignatureCache = () => {
+  signatureCache.clear();
+  settled.clear();
+};
 
 // ---- path building ---------------------------------------------------------------------
 
@@ -165,16 +208,16 @@ function anchorFor(store: TrustStore, c: ParsedCert): TrustAnchor | null {
 }
 
 /** First candidate whose signature over `child` does not fail (valid, or uncheckable). */
-async function firstIssuer(child: ParsedCert, candidates: Node[], rejected: Node[]): Promise<{ node: Node; signature: SignatureCheck } | null> {
+function* firstIssuer(child: ParsedCert, candidates: Node[], rejected: Node[]): Judging<{ node: Node; signature: SignatureCheck } | null> {
   for (const node of candidates) {
-    const signature = await checkLink(child, node.cert);
+    const signature = (yield link(child, node.cert)) as SignatureCheck;
     if (signature.valid !== false) return { node, signature };
     rejected.push(node);
   }
   return null;
 }
 
-async function buildPath(sent: (ParsedCert | null)[], store: TrustStore, time: Date): Promise<Built> {
+function* buildPath(sent: (ParsedCert | null)[], store: TrustStore, time: Date): Judging<Built> {
   const leaf = sent[0];
   if (!leaf) return { steps: [], end: 'no_leaf', rejected: [] };
   const steps: Built['steps'] = [{ node: { cert: leaf, index: 0, anchor: anchorFor(store, leaf) }, signature: null }];
@@ -187,7 +230,7 @@ async function buildPath(sent: (ParsedCert | null)[], store: TrustStore, time: D
     if (steps.length >= MAX_PATH_LENGTH) return { steps, end: 'incomplete', rejected };
     // Trusted first: an anchor in the store that issued this certificate ends the path.
     // (A same-named anchor with another key is no issuer: that is a missing issuer, not a bad signature.)
-    const fromStore = await firstIssuer(cur, rank(cur, anchorNodes(store, store.byName(cur.issuerName)), time), []);
+    const fromStore = yield* firstIssuer(cur, rank(cur, anchorNodes(store, store.byName(cur.issuerName)), time), []);
     if (fromStore) {
       last.signature = fromStore.signature;
       const sentIndex = sent.findIndex((c, i) => c !== null && !used.has(i) && c.info.sha256 === fromStore.node.cert.info.sha256);
@@ -203,7 +246,7 @@ async function buildPath(sent: (ParsedCert | null)[], store: TrustStore, time: D
     sent.forEach((c, i) => {
       if (c && !used.has(i) && c.subjectKey === cur.issuerKey) candidates.push({ cert: c, index: i, anchor: anchorFor(store, c) });
     });
-    const fromSent = await firstIssuer(cur, rank(cur, candidates, time), rejected);
+    const fromSent = yield* firstIssuer(cur, rank(cur, candidates, time), rejected);
     if (!fromSent) return { steps, end: rejected.length ? 'bad_signature' : 'incomplete', rejected };
     last.signature = fromSent.signature;
     used.add(fromSent.node.index!);
@@ -433,7 +476,19 @@ function checksPerformed(report: ChainReport, store: TrustStore, input: JudgeInp
  * rejects only a caller error (a `time` that is not a valid Date).
  */
 export async function judgeChain(input: JudgeInput): Promise<ChainReport> {
+  return judgeChainNow(input);
+}
+
+/**
+ * The same judgement, returned at once when every signature it needs was checked before
+ * (the same chain, another connection), else as a promise. Throws a caller error.
+ */
+export function judgeChainNow(input: JudgeInput): ChainReport | Promise<ChainReport> {
   if (!(input.time instanceof Date) || !Number.isFinite(input.time.getTime())) throw new TypeError('judgeChain: time must be a valid Date');
+  return run(judging(input));
+}
+
+function* judging(input: JudgeInput): Judging<ChainReport> {
   const problems: ChainProblem[] = [];
   const given = input.chain.slice(0, MAX_CHAIN_CERTS);
   if (input.chain.length > MAX_CHAIN_CERTS) {
@@ -457,7 +512,7 @@ export async function judgeChain(input: JudgeInput): Promise<ChainReport> {
   });
   if (given.length === 0) problems.push(problem('cert.empty_chain', 'the server sent an empty certificate list'));
 
-  const built = await buildPath(sent, input.trust, input.time);
+  const built = yield* buildPath(sent, input.trust, input.time);
   const steps = stepsOf(built);
   report.path = steps;
   report.pathEnd = built.end;
@@ -488,7 +543,7 @@ export async function judgeChain(input: JudgeInput): Promise<ChainReport> {
     }
     if (input.ocsp && input.ocsp.length) {
       const issuer = built.steps[1]?.node.cert ?? null;
-      report.ocsp = await checkOcsp(input.ocsp, leaf, issuer, input.time, problems);
+      report.ocsp = (yield checkOcsp(input.ocsp, leaf, issuer, input.time, problems)) as OcspCheck;
     }
     interceptionGuess(sent, report, input, problems);
   }

@@ -13,7 +13,7 @@ export { parseCertificate, decodeCertificate, clearCertCache, certCacheStats, sh
 export type { CertInfo, CertParseResult, ParsedCert, PublicKeyInfo, SignatureAlgorithmInfo, ExtensionSummary } from './cert.js';
 export { parseOcspResponse } from './ocsp.js';
 export type { OcspInfo, OcspParseResult, OcspSingleResponse, OcspCertStatus, OcspCheck } from './ocsp.js';
-export { judgeChain, NOT_CHECKED, clearSignatureCache, signatureCacheStats, MAX_VALIDITY_DAYS, MIN_RSA_BITS, MIN_EC_BITS } from './chain.js';
+export { judgeChain, judgeChainNow, NOT_CHECKED, clearSignatureCache, signatureCacheStats, MAX_VALIDITY_DAYS, MIN_RSA_BITS, MIN_EC_BITS } from './chain.js';
 export type { ChainReport, JudgeInput, PathStep, PathEnd, SentCertificate } from './chain.js';
 export { loadTrustStore, trustStoreFromPem, TrustStore, TrustAnchor, TrustStoreError, SYSTEM_TRUST_BUNDLES, NODE_BUNDLED_SOURCE } from './trust.js';
 export type { TrustStoreKind } from './trust.js';
