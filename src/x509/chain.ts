@@ -416,7 +416,13 @@ function chainShapeProblems(sent: (ParsedCert | null)[], steps: PathStep[], prob
   return roles;
 }
 
-function interceptionGuess(sent: (ParsedCert | null)[], report: ChainReport, input: JudgeInput, problems: ChainProblem[]): void {
+/** The inspection product a sent chain names, per chain (decoded certificates are cached and shared). */
+const PRODUCTS = new WeakMap<ParsedCert, { sent: readonly (ParsedCert | null)[]; product: ReturnType<typeof recognizeProduct> }>();
+
+function productOf(sent: (ParsedCert | null)[]): ReturnType<typeof recognizeProduct> {
+  const first = sent[0];
+  const seen = first ? PRODUCTS.get(first) : undefined;
+  if (seen && seen.sent.length === sent.length && seen.sent.every((c, i) => c === sent[i])) return seen.product;
   const names: { label: string; values: string[] }[] = [];
   sent.forEach((c, i) => {
     if (!c) return;
@@ -424,6 +430,12 @@ function interceptionGuess(sent: (ParsedCert | null)[], report: ChainReport, inp
     if (c.info.isCA) names.push({ label: `subject of #${i}`, values: orgValues(c.info.subjectAttributes) });
   });
   const product = recognizeProduct(names);
+  if (first) PRODUCTS.set(first, { sent: [...sent], product });
+  return product;
+}
+
+function interceptionGuess(sent: (ParsedCert | null)[], report: ChainReport, input: JudgeInput, problems: ChainProblem[]): void {
+  const product = productOf(sent);
   const confirm = confirmCommand(input.serverName, input.port);
   if (report.pathEnd === 'trusted') {
     if (product) problems.push(problem('cert.inspection_trusted', `the chain is issued by ${product.product} (${product.matched}), a TLS-inspection product, and the trust store accepts it`));

@@ -71,8 +71,22 @@ export function matchDnsPattern(pattern: string, host: string): boolean {
   return dot > 0 && h.slice(dot) === p.slice(1);
 }
 
-/** Check the SNI against a certificate. */
+/** Checks made, per certificate (decoded certificates are cached and shared) and name: read-only results. */
+const CHECKED = new WeakMap<IdentitySource, Map<string | null, HostnameCheck>>();
+const MAX_NAMES_PER_CERT = 64;
+
+/** Check the SNI against a certificate. The result is shared by identical checks: read-only. */
 export function checkHostname(serverName: string | null, cert: IdentitySource): HostnameCheck {
+  let byName = CHECKED.get(cert);
+  const hit = byName?.get(serverName);
+  if (hit) return hit;
+  const h = checkHostnameAlone(serverName, cert);
+  if (!byName) CHECKED.set(cert, (byName = new Map()));
+  if (byName.size < MAX_NAMES_PER_CERT) byName.set(serverName, h);
+  return h;
+}
+
+function checkHostnameAlone(serverName: string | null, cert: IdentitySource): HostnameCheck {
   const cns = cert.subjectAttributes.filter((a) => a.oid === OID_CN).map((a) => a.value);
   const useCn = cert.dnsNames.length === 0;
   const covered = [...(useCn ? cns : cert.dnsNames), ...cert.ipAddresses];

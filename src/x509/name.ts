@@ -92,8 +92,15 @@ const canonValue = (a: NameAttribute): string =>
 
 /** A key equal for two names that RFC 5280 name chaining treats as the same. */
 export function nameKey(name: DistinguishedName): string {
-  return JSON.stringify(name.rdns.map((rdn) => rdn.map((a) => `${a.oid}=${canonValue(a)}`).sort()));
+  // Names come from decoded certificates, which are cached and shared: made once per name.
+  let key = NAME_KEYS.get(name);
+  if (key === undefined) {
+    key = JSON.stringify(name.rdns.map((rdn) => rdn.map((a) => `${a.oid}=${canonValue(a)}`).sort()));
+    NAME_KEYS.set(name, key);
+  }
+  return key;
 }
+const NAME_KEYS = new WeakMap<DistinguishedName, string>();
 
 /** Values of one attribute type, in encoded order. */
 export function attributeValues(name: DistinguishedName, oid: string): string[] {
