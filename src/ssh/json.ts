@@ -5,7 +5,7 @@
 // traffic summary, pre-banner lines...).
 
 import type { Side } from '../engine/types.js';
-import { KEXINIT_LISTS, type KexInit, type KexInitList } from './kexinit.js';
+import type { KexInitList } from './kexinit.js';
 import { NEGOTIATED_FIELDS, type Negotiated } from './negotiate.js';
 import { inferAfterKex } from './postauth.js';
 import type { SideState, SshState } from './state.js';
@@ -46,11 +46,29 @@ export interface SshJson {
   completed: boolean;
 }
 
+/**
+ * A KEXINIT in the record: its lists as decoded (read-only, and shared by identical
+ * KEXINITs: see decodeKexInit), fields in wire order (KEXINIT_LISTS).
+ */
 function kexinitJson(side: SideState): SshKexInitJson | null {
   const k = side.kexinit;
   if (!k) return null;
-  const lists = Object.fromEntries(KEXINIT_LISTS.map((l) => [l, [...(k.value[l] as KexInit[KexInitList])]])) as Record<KexInitList, string[]>;
-  return { cookie: k.value.cookie, ...lists, firstKexPacketFollows: k.value.firstKexPacketFollows, frame: k.frame };
+  const v = k.value;
+  return {
+    cookie: v.cookie,
+    kexAlgorithms: v.kexAlgorithms,
+    serverHostKeyAlgorithms: v.serverHostKeyAlgorithms,
+    encryptionC2S: v.encryptionC2S,
+    encryptionS2C: v.encryptionS2C,
+    macC2S: v.macC2S,
+    macS2C: v.macS2C,
+    compressionC2S: v.compressionC2S,
+    compressionS2C: v.compressionS2C,
+    languagesC2S: v.languagesC2S,
+    languagesS2C: v.languagesS2C,
+    firstKexPacketFollows: v.firstKexPacketFollows,
+    frame: k.frame,
+  };
 }
 
 const notSshJson = (side: SideState): SshJson['notSsh']['client'] =>
