@@ -1,8 +1,9 @@
-// Identical ClientHellos are decoded once (tls/hello.ts): a hello whose bytes differ from
-// one seen before only in its random, session id, key share values, ticket or ECH payload
-// is that decoding with its own values. On every real ClientHello of the JA4 corpus
-// fixture: the shared decoding equals a decoding on its own, byte changes where the key
-// looks land in another entry, and prefixes decode as they would alone.
+// Identical hellos are decoded once (tls/hello.ts): a hello whose bytes differ from one
+// seen before only in its random, session id, key share values, ticket, cookie or ECH
+// payload is that decoding with its own values. On every real ClientHello of the JA4
+// corpus fixture and every ServerHello of the bundled captures: the shared decoding
+// equals a decoding on its own, byte changes where the key looks land in another entry,
+// and prefixes decode as they would alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,11 @@ import { join } from 'node:path';
 import { repoRoot } from './helpers/paths.js';
 import { frameRecord } from '../src/tls/record.js';
 import { HandshakeAssembler } from '../src/tls/handshake.js';
-import { clientHelloShareKey, decodeClientHello, decodeClientHelloAlone } from '../src/tls/hello.js';
+import { clientHelloShareKey, decodeClientHello, decodeClientHelloAlone, decodeServerHello, decodeServerHelloAlone } from '../src/tls/hello.js';
+import { readCapture } from '../src/capture/source.js';
+import { decodePacket, Skip, TcpSegment } from '../src/net/decode.js';
+import { capturesDir } from './helpers/paths.js';
+import { readdirSync } from 'node:fs';
 
 const cases: { file: string; stream: number; hex: string }[] = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'tls-ja4-hellos.json'), 'utf8'));
 
@@ -29,25 +34,28 @@ function helloBodies(bytes: Uint8Array): Uint8Array[] {
 }
 
 /** Where the per-connection parts of a hello body are: [start, end) ranges. */
-function volatileRanges(b: Uint8Array): [number, number][] {
+function volatileRanges(b: Uint8Array, client = true): [number, number][] {
   const sid = b[34]!;
-  const out: [number, number][] = [[2, 34], [35, 35 + sid]];
+  const out: [number, number][] = [[2, client ? 34 : 26], [35, 35 + sid]];
   let p = 35 + sid;
-  p += 2 + ((b[p]! << 8) | b[p + 1]!);
-  p += 1 + b[p]!;
+  if (client) {
+    p += 2 + ((b[p]! << 8) | b[p + 1]!);
+    p += 1 + b[p]!;
+  } else p += 3;
   if (p + 2 > b.length) return out;
   p += 2;
   while (p + 4 <= b.length) {
     const type = (b[p]! << 8) | b[p + 1]!;
     const len = (b[p + 2]! << 8) | b[p + 3]!;
     const start = p + 4;
-    if (type === 0x0033) {
+    if (type === 0x0033 && !client && len > 2) out.push([start + 4, start + len]);
+    else if (type === 0x0033 && client) {
       for (let q = start + 2; q + 4 <= start + len; ) {
         const kl = (b[q + 2]! << 8) | b[q + 3]!;
         out.push([q + 4, q + 4 + kl]);
         q += 4 + kl;
       }
-    } else if (type === 0x0023) out.push([start, start + len]);
+    } else if (type === 0x0023 || type === 0x002c) out.push([start, start + len]);
     else if (type === 0xfe0d && len > 1) out.push([start + 1, start + len]);
     p = start + len;
   }
@@ -113,4 +121,48 @@ test('a hello with a decoding issue is never shared', () => {
     assert.deepEqual(r, decodeClientHelloAlone(bad));
     if (r.status === 'ok') assert.equal(clientHelloShareKey(r.value), undefined);
   }
+});
+
+/** The first ServerHello body of each TLS connection in a capture (from a single segment). */
+async function serverHellos(file: string): Promise<Uint8Array[]> {
+  const seg = new TcpSegment();
+  const out: Uint8Array[] = [];
+  const seen = new Set<string>();
+  await readCapture(file, (p) => {
+    if (decodePacket(p.linkType, p.data, seg, null, p.frame, p.tsSec) !== Skip.None) return;
+    const d = seg.payload;
+    if (d.length < 9 || d[0] !== 22 || d[1] !== 3 || d[5] !== 2) return;
+    const flow = `${seg.srcPort}-${seg.dstPort}-${p.frame}`;
+    if (seen.has(flow)) return;
+    seen.add(flow);
+    const len = (d[6]! << 16) | (d[7]! << 8) | d[8]!;
+    if (9 + len <= d.length) out.push(d.slice(9, 9 + len));
+  });
+  return out;
+}
+
+test('shared ServerHello decoding = decoding alone, on every ServerHello of the bundled captures', async () => {
+  const files = readdirSync(capturesDir).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f));
+  let hellos = 0;
+  let shared = 0;
+  for (const f of files) {
+    for (const body of await serverHellos(join(capturesDir, f))) {
+      hellos++;
+      const first = decodeServerHello(body);
+      assert.deepEqual(first, decodeServerHelloAlone(body), f);
+      const other = Uint8Array.from(body);
+      for (const [s, e] of volatileRanges(body, false)) for (let i = s; i < e; i++) other[i] ^= 0x5a;
+      const second = decodeServerHello(other);
+      assert.deepEqual(second, decodeServerHelloAlone(other), `${f}: another connection's ServerHello`);
+      if (first.status === 'ok' && second.status === 'ok' && first.value.issues.length === 0) shared++;
+      // the cipher suite is covered by the key
+      const sid = body[34]!;
+      const suite = Uint8Array.from(other);
+      suite[35 + sid + 1] ^= 0x01;
+      assert.deepEqual(decodeServerHello(suite), decodeServerHelloAlone(suite), `${f}: another suite`);
+      for (let n = 0; n < body.length; n += 7) assert.deepEqual(decodeServerHello(body.subarray(0, n)), decodeServerHelloAlone(body.subarray(0, n)), `${f}: prefix ${n}`);
+    }
+  }
+  assert.ok(hellos >= 40, `${hellos} ServerHellos`);
+  assert.ok(shared >= 30, `${shared} shared`);
 });

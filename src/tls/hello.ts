@@ -102,11 +102,13 @@ function readExtensions(r: Reader, where: 'client_hello' | 'server_hello' | 'hel
 const EXT_KEY_SHARE = 0x0033;
 const EXT_SESSION_TICKET = 0x0023;
 const EXT_PRE_SHARED_KEY = 0x0029;
+const EXT_COOKIE = 0x002c;
 const EXT_ECH = 0xfe0d;
-/** Distinct hellos kept decoded; the table is cleared when full. */
+/** Distinct hellos kept decoded (each kind); the tables are cleared when full. */
 export const MAX_SHARED_HELLOS = 512;
 const SHARED = new Map<string, ClientHello>();
 const SHARE_KEYS = new WeakMap<ClientHello, string>();
+const SHARED_SERVER = new Map<string, ServerHello>();
 
 interface Skim {
   key: string;
@@ -116,60 +118,96 @@ interface Skim {
 }
 
 /**
- * The share key of a ClientHello body, or null when it must be decoded afresh (framing
- * that does not add up exactly, a PSK, more than 64 extensions): the hello is then decoded
- * in full, which says what is wrong.
+ * Hash an extension block from p to the end of the body, leaving out (and listing in
+ * `volatile`) the bodies that differ per connection: key share values (a server's
+ * HelloRetryRequest names only a group: kept), the ticket, the cookie, the ECH payload.
+ * False when the framing does not add up exactly, or a client's PSK (its binders differ).
  */
-function skimClientHello(b: Uint8Array): Skim | null {
+function skimExtensions(b: Uint8Array, p: number, h: Hash64, volatile: number[], client: boolean): boolean {
   const n = b.length;
-  if (n < 35) return null;
-  const h = new Hash64();
-  h.num((b[0]! << 8) | b[1]!);
-  const sid = b[34]!;
-  let p = 35 + sid;
-  if (sid > MAX_SESSION_ID || p + 2 > n) return null;
-  h.num(sid);
-  const cs = (b[p]! << 8) | b[p + 1]!;
-  if (cs === 0 || cs % 2 !== 0 || p + 2 + cs + 1 > n) return null;
-  h.bytes(b, p, p + 2 + cs);
-  p += 2 + cs;
-  const comp = b[p]!;
-  if (p + 1 + comp > n) return null;
-  h.bytes(b, p, p + 1 + comp);
-  p += 1 + comp;
-  const volatile: number[] = [];
-  if (p === n) return { key: h.digest(), sessionIdLength: sid, volatile };
-  if (p + 2 > n || p + 2 + ((b[p]! << 8) | b[p + 1]!) !== n) return null;
+  if (p === n) return true;
+  if (p + 2 > n || p + 2 + ((b[p]! << 8) | b[p + 1]!) !== n) return false;
   p += 2;
   for (let i = 0; p < n; i++) {
-    if (i >= 64 || p + 4 > n) return null;
+    if (i >= 64 || p + 4 > n) return false;
     const type = (b[p]! << 8) | b[p + 1]!;
     const len = (b[p + 2]! << 8) | b[p + 3]!;
     const start = p + 4;
     const end = start + len;
-    if (end > n || type === EXT_PRE_SHARED_KEY) return null;
+    if (end > n || (client && type === EXT_PRE_SHARED_KEY)) return false;
     h.num(type);
     h.num(len);
-    if (type === EXT_KEY_SHARE) {
+    if (type === EXT_KEY_SHARE && !(!client && len === 2)) {
       // groups and key lengths, not the keys
-      if (len < 2 || 2 + ((b[start]! << 8) | b[start + 1]!) !== len) return null;
-      for (let q = start + 2; q < end; ) {
-        if (q + 4 > end) return null;
+      let q = start;
+      if (client) {
+        if (len < 2 || 2 + ((b[start]! << 8) | b[start + 1]!) !== len) return false;
+        q += 2;
+      }
+      while (q < end) {
+        if (q + 4 > end) return false;
         const kl = (b[q + 2]! << 8) | b[q + 3]!;
         h.num((b[q]! << 8) | b[q + 1]!);
         h.num(kl);
         q += 4 + kl;
-        if (q > end) return null;
+        if (q > end) return false;
+        if (!client && q !== end) return false;
       }
       volatile.push(i, start, end);
-    } else if (type === EXT_SESSION_TICKET) volatile.push(i, start, end);
+    } else if (type === EXT_SESSION_TICKET || type === EXT_COOKIE) volatile.push(i, start, end);
     else if (type === EXT_ECH) {
       h.num(len > 0 ? b[start]! : -1);
       volatile.push(i, start, end);
     } else h.bytes(b, start, end);
     p = end;
   }
+  return true;
+}
+
+/**
+ * The share key of a hello body (client or server), or null when it must be decoded
+ * afresh (framing that does not add up exactly, a PSK, more than 64 extensions): the hello
+ * is then decoded in full, which says what is wrong. The random is left out; a server's
+ * HelloRetryRequest marker and downgrade sentinel, which live in it, are kept.
+ */
+function skimHello(b: Uint8Array, client: boolean): Skim | null {
+  const n = b.length;
+  if (n < 35) return null;
+  const h = new Hash64();
+  h.num((b[0]! << 8) | b[1]!);
+  if (!client) {
+    h.num(equalBytes(b.subarray(2, 34), HELLO_RETRY_REQUEST_RANDOM) ? 1 : 0);
+    h.bytes(b, 26, 34);
+  }
+  const sid = b[34]!;
+  let p = 35 + sid;
+  if (sid > MAX_SESSION_ID || p + 2 > n) return null;
+  h.num(sid);
+  if (client) {
+    const cs = (b[p]! << 8) | b[p + 1]!;
+    if (cs === 0 || cs % 2 !== 0 || p + 2 + cs + 1 > n) return null;
+    h.bytes(b, p, p + 2 + cs);
+    p += 2 + cs;
+    const comp = b[p]!;
+    if (p + 1 + comp > n) return null;
+    h.bytes(b, p, p + 1 + comp);
+    p += 1 + comp;
+  } else {
+    if (p + 3 > n) return null;
+    h.bytes(b, p, p + 3); // cipher suite, compression method
+    p += 3;
+  }
+  const volatile: number[] = [];
+  if (!skimExtensions(b, p, h, volatile, client)) return null;
   return { key: h.digest(), sessionIdLength: sid, volatile };
+}
+
+/** A shared decoding with this connection's random, session id and per-connection extension bodies. */
+function personalise<T extends { random: Uint8Array; sessionId: Uint8Array; extensions: Extension[] }>(seen: T, body: Uint8Array, skim: Skim): T {
+  const extensions = seen.extensions.slice();
+  const v = skim.volatile;
+  for (let k = 0; k < v.length; k += 3) extensions[v[k]!] = { type: extensions[v[k]!]!.type, data: body.slice(v[k + 1], v[k + 2]) };
+  return { ...seen, random: body.slice(2, 34), sessionId: body.slice(35, 35 + skim.sessionIdLength), extensions };
 }
 
 /** The share key a ClientHello was decoded under (undefined: decoded on its own). */
@@ -182,14 +220,11 @@ export function clientHelloShareKey(ch: ClientHello): string | undefined {
  * hellos share their decoded lists and extension summary: treat a ClientHello as read-only.
  */
 export function decodeClientHello(body: Uint8Array): Decoded<ClientHello> {
-  const skim = skimClientHello(body);
+  const skim = skimHello(body, true);
   if (skim === null) return decodeClientHelloAlone(body);
   const seen = SHARED.get(skim.key);
   if (seen) {
-    const extensions = seen.extensions.slice();
-    const v = skim.volatile;
-    for (let k = 0; k < v.length; k += 3) extensions[v[k]!] = { type: extensions[v[k]!]!.type, data: body.slice(v[k + 1], v[k + 2]) };
-    const ch: ClientHello = { ...seen, random: body.slice(2, 34), sessionId: body.slice(35, 35 + skim.sessionIdLength), extensions };
+    const ch = personalise(seen, body, skim);
     SHARE_KEYS.set(ch, skim.key);
     return ok(ch, body.length);
   }
@@ -269,8 +304,26 @@ export function decodeSslv2ClientHello(body: Uint8Array): Decoded<ClientHello> {
   });
 }
 
-/** Decode a ServerHello body; a HelloRetryRequest is recognised by its random. */
+/**
+ * Decode a ServerHello body; a HelloRetryRequest is recognised by its random. A server
+ * answers the same way connection after connection: identical ServerHellos (but for the
+ * random, session id and key share value) share their decoding, read-only.
+ */
 export function decodeServerHello(body: Uint8Array): Decoded<ServerHello> {
+  const skim = skimHello(body, false);
+  if (skim === null) return decodeServerHelloAlone(body);
+  const seen = SHARED_SERVER.get(skim.key);
+  if (seen) return ok(personalise(seen, body, skim), body.length);
+  const d = decodeServerHelloAlone(body);
+  if (d.status === 'ok' && d.value.issues.length === 0 && d.value.extensions.every((e) => !e.error)) {
+    if (SHARED_SERVER.size >= MAX_SHARED_HELLOS) SHARED_SERVER.clear();
+    SHARED_SERVER.set(skim.key, d.value);
+  }
+  return d;
+}
+
+/** Decode a ServerHello on its own, sharing nothing with earlier ones (the tests compare the two). */
+export function decodeServerHelloAlone(body: Uint8Array): Decoded<ServerHello> {
   return decodeWith(() => {
     const r = new Reader(body, 0, body.length, ['server_hello']);
     const legacyVersion = r.u16('legacy_version');
