@@ -338,6 +338,16 @@ test('host key blobs and fingerprints match ssh-keygen -l', () => {
   // Unknown key types keep their type and fingerprint.
   const unknown = parseHostKey(Buffer.concat([sshString('x-new-key@example.com'), sshString('abc')]));
   assert.ok(unknown.status === 'ok' && unknown.value.type === 'x-new-key@example.com' && unknown.value.bits === null);
+  // A key seen before is decoded once: the same answer, untouched by later changes to the
+  // caller's bytes; one byte more or less is another key.
+  const again = Buffer.from(ed);
+  const first = parseHostKey(again);
+  again[again.length - 1] ^= 0xff;
+  const second = parseHostKey(Buffer.from(ed));
+  assert.deepEqual(second, first);
+  assert.ok(first.status === 'ok' && first.value.fingerprint === fingerprintSha256(ed) && first.value.plainBlob[first.value.plainBlob.length - 1] === ed[ed.length - 1]);
+  const changed = parseHostKey(again);
+  assert.ok(changed.status === 'ok' && changed.value.fingerprint === fingerprintSha256(again) && changed.value.fingerprint !== fingerprintSha256(ed));
 });
 
 test('detection predicates', () => {

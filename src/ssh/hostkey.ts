@@ -115,7 +115,24 @@ function writeString(s: string): Uint8Array {
 }
 
 /** Decode a public key blob (plain or OpenSSH certificate). Unknown types keep type and fingerprint. */
+/** Host keys decoded before, by their bytes: a server shows the same key connection after connection. */
+const PARSED = new Map<string, Decoded<HostKeyInfo>>();
+const MAX_PARSED_HOST_KEYS = 256;
+
+/** Decode a host key blob (a shared, read-only result for a blob seen before). */
 export function parseHostKey(blob: Uint8Array): Decoded<HostKeyInfo> {
+  if (blob.length > MAX_HOST_KEY_BLOB) return parseHostKeyAlone(blob);
+  const key = latin1(blob);
+  let d = PARSED.get(key);
+  if (d === undefined) {
+    d = parseHostKeyAlone(blob.slice());
+    if (PARSED.size >= MAX_PARSED_HOST_KEYS) PARSED.clear();
+    PARSED.set(key, d);
+  }
+  return d;
+}
+
+function parseHostKeyAlone(blob: Uint8Array): Decoded<HostKeyInfo> {
   return decodeWith<HostKeyInfo>(() => {
     const r = new Reader(blob, 0, blob.length, ['hostkey']);
     if (blob.length > MAX_HOST_KEY_BLOB) r.fail('too-large', `host key blob of ${blob.length} bytes`);
