@@ -62,6 +62,17 @@ function versionFindings(tls: TlsState, ch: ClientHello | null): Finding[] {
   return [];
 }
 
+/** Broken suites in an offer, per offer list (identical hellos share theirs: tls/hello.ts). */
+const BROKEN_OFFERED = new WeakMap<readonly number[], number[]>();
+function brokenSuites(suites: readonly number[]): number[] {
+  let b = BROKEN_OFFERED.get(suites);
+  if (!b) {
+    b = suites.filter((c) => !isGrease(c) && (cipherSuiteInfo(c)?.weaknesses ?? []).some((w) => BROKEN.has(w)));
+    BROKEN_OFFERED.set(suites, b);
+  }
+  return b;
+}
+
 function suiteFindings(tls: TlsState, ch: ClientHello | null): Finding[] {
   const out: Finding[] = [];
   const sh = tls.serverHello;
@@ -85,7 +96,7 @@ function suiteFindings(tls: TlsState, ch: ClientHello | null): Finding[] {
     }
   }
   if (ch) {
-    const broken = ch.cipherSuites.filter((c) => !isGrease(c) && (cipherSuiteInfo(c)?.weaknesses ?? []).some((w) => BROKEN.has(w)));
+    const broken = brokenSuites(ch.cipherSuites);
     if (broken.length) {
       const names = broken.slice(0, MAX_LISTED).map(cipherSuiteName).join(', ');
       out.push({
