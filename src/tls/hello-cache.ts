@@ -19,12 +19,12 @@ const PRE_SHARED_KEY = 0x0029;
 export const MAX_CACHED_HELLOS = 512;
 
 /** The cache key of a hello, or null when it must not be cached. */
-export function helloKey(ch: ClientHello, transport: string): string | null {
+export function helloKey(ch: ClientHello, transport: 't' | 'q'): number | string | null {
   if (ch.form !== 'tls' || ch.issues.length > 0) return null;
   // Decoded from bytes seen before (or to be shared): the key of those bytes, which
   // differ from another hello's in no more than what this key leaves out.
   const shared = clientHelloShareKey(ch);
-  if (shared !== undefined) return `${transport}r${shared}`;
+  if (shared !== undefined) return transport === 't' ? shared : -shared - 1; // QUIC's hellos apart
   const h = new Hash64();
   h.num(transport.charCodeAt(0));
   h.num(ch.legacyVersion);
@@ -52,11 +52,11 @@ export function helloKey(ch: ClientHello, transport: string): string | null {
 
 /** A bounded map from hello key to what was computed from it. */
 export class HelloCache<T> {
-  private readonly map = new Map<string, T>();
+  private readonly map = new Map<number | string, T>();
   hits = 0;
   misses = 0;
 
-  get(key: string | null, make: () => T): T {
+  get(key: number | string | null, make: () => T): T {
     if (key === null) return make();
     let v = this.map.get(key);
     if (v === undefined) {

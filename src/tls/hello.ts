@@ -106,12 +106,12 @@ const EXT_COOKIE = 0x002c;
 const EXT_ECH = 0xfe0d;
 /** Distinct hellos kept decoded (each kind); the tables are cleared when full. */
 export const MAX_SHARED_HELLOS = 512;
-const SHARED = new Map<string, ClientHello>();
-const SHARE_KEYS = new WeakMap<ClientHello, string>();
-const SHARED_SERVER = new Map<string, ServerHello>();
+const SHARED = new Map<number, ClientHello>();
+const SHARE_KEYS = new WeakMap<ClientHello, number>();
+const SHARED_SERVER = new Map<number, ServerHello>();
 
 interface Skim {
-  key: string;
+  key: number;
   sessionIdLength: number;
   /** Bodies that differ per connection: [extension index, start, end] in the hello body. */
   volatile: number[];
@@ -211,7 +211,7 @@ function personalise<T extends { random: Uint8Array; sessionId: Uint8Array; exte
 }
 
 /** The share key a ClientHello was decoded under (undefined: decoded on its own). */
-export function clientHelloShareKey(ch: ClientHello): string | undefined {
+export function clientHelloShareKey(ch: ClientHello): number | undefined {
   return SHARE_KEYS.get(ch);
 }
 

@@ -1,6 +1,6 @@
 // A 64-bit non-cryptographic hash (two independent 32-bit FNV-1a-style lanes) for cache
 // keys of wire messages: no crypto object per message. Among the few hundred entries a
-// cache holds, a collision is about 1e-14 likely.
+// cache holds, a collision is about 1e-11 likely.
 
 export class Hash64 {
   private a = 0x811c9dc5;
@@ -24,7 +24,8 @@ export class Hash64 {
     this.b = b;
   }
 
-  digest(): string {
-    return (this.a >>> 0).toString(36) + ':' + (this.b >>> 0).toString(36);
+  /** The hash as a JavaScript number: 53 of the 64 bits (a collision among a few hundred keys stays ~1e-11 likely). */
+  digest(): number {
+    return (this.a >>> 0) * 2097152 + (this.b >>> 11);
   }
 }
