@@ -73,7 +73,8 @@ export function matchDnsPattern(pattern: string, host: string): boolean {
 
 /** Checks made, per certificate (decoded certificates are cached and shared) and name: read-only results. */
 const CHECKED = new WeakMap<IdentitySource, Map<string | null, HostnameCheck>>();
-const MAX_NAMES_PER_CERT = 64;
+// Bounded with the certificate cache (4,096 decoded certificates): at most 8 names each.
+const MAX_NAMES_PER_CERT = 8;
 
 /** Check the SNI against a certificate. The result is shared by identical checks: read-only. */
 export function checkHostname(serverName: string | null, cert: IdentitySource): HostnameCheck {
