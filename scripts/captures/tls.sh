@@ -714,6 +714,16 @@ sc_tls_version_mismatch_old_server() {
     "$TOOLS_OSSL" '[]' <<<"[ $json ]"
 }
 
+sc_tls_version_mismatch_internal_error() {
+  local f=$CAPTURES/tls-version-mismatch-internal-error.pcap
+  # the client needs SECLEVEL=0 to send TLS 1.1 at all; the server keeps OpenSSL 3's defaults
+  ossl_capture tls-version-mismatch-internal-error "${SRV_WWW[@]}" -- -tls1_1 -cipher 'DEFAULT@SECLEVEL=0'
+  local json; json=$(alert_json "$f" 0 server 80 tls.version_mismatch client_hello)
+  json=${json/\"confidence\": \"certain\"/\"confidence\": \"likely\"}
+  expect tls-version-mismatch-internal-error "openssl s_client -tls1_1 (with SECLEVEL=0, so that it sends TLS 1.1 at all) against s_server with OpenSSL 3's defaults (security level 1: TLS 1.0 and 1.1 off): the server answers the ClientHello with internal_error, not protocol_version (client: $(ossl_error client))" \
+    "$TOOLS_OSSL" '[]' <<<"[ $json ]"
+}
+
 sc_tls_cipher_mismatch() {
   local f=$CAPTURES/tls-cipher-mismatch.pcap
   net_pair cmis
@@ -1214,7 +1224,7 @@ ALL_SCENARIOS=(
   tcp-refused tcp-rejected-icmp tcp-timeout tcp-reset tcp-stalled tcp-no-payload tcp-other-protocol tcp-midstream tcp-any-sll2 tcp-any-sll tcp-ipv6
   tcp-pcapng tcp-nanosecond tcp-gzip tcp-vlan tcp-qinq
   tls-ok-13 tls-ok-12 tls-ok-nginx-curl tls-ok-gnutls tls-resume-12 tls-resume-13 tls-hrr
-  tls-version-mismatch tls-version-mismatch-old-server tls-cipher-mismatch tls-group-mismatch
+  tls-version-mismatch tls-version-mismatch-old-server tls-version-mismatch-internal-error tls-cipher-mismatch tls-group-mismatch
   tls-sni-rejected tls-sni-missing tls-alpn-mismatch tls-client-cert-required-12 tls-client-cert-required-13
   tls-server-closed tls-server-reset tls-client-closed tls-no-response tls-not-tls-http-to-tls
   tls-not-tls-tls-to-http tls-protocol-error tls-alert-other tls-split-clienthello tls-mtu-blackhole tls-weak-ok

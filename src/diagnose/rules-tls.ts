@@ -21,7 +21,7 @@ import { alertCategory, alertLabel } from '../registry/tls-alerts.js';
 import { cipherSuiteInfo, cipherSuiteName, isSignalSuite } from '../registry/tls-ciphers.js';
 import { groupName } from '../registry/tls-groups.js';
 import { isGrease } from '../registry/tls-names.js';
-import { isTls13Family, SSL3, versionName } from '../registry/tls-versions.js';
+import { isTls13Family, SSL3, TLS12, versionName, versionRank } from '../registry/tls-versions.js';
 import type { ClientHello } from '../tls/hello.js';
 import type { AlertSeen, TlsStage, TlsState } from '../tls/state.js';
 import { escapeForTerminal } from '../wire/text.js';
@@ -265,7 +265,10 @@ interface NegotiationFacts {
   byAlert: boolean;
 }
 
-function versionVerdict(f: NegotiationFacts, confidence: Confidence): Classified {
+/** internal_error(80): the alert OpenSSL 3 servers answer with when no offered version is allowed (below). */
+const ALERT_INTERNAL_ERROR = 80;
+
+function versionVerdict(f: NegotiationFacts, confidence: Confidence, why: string | null = null): Classified {
   const { input, tls, ch, end } = f;
   const offered = clientVersions(ch);
   const selected = tls.serverHello?.hello.version ?? null;
@@ -281,7 +284,7 @@ function versionVerdict(f: NegotiationFacts, confidence: Confidence): Classified
         : older?.side === 'client' && older.sure
           ? `the client offers ${offerWords}, and the server no longer accepts ${offered.length === 1 ? 'it' : 'them'}${known}`
           : older?.side === 'client'
-            ? `the client offers ${offerWords}, and the server accepts none of them: most likely it requires TLS 1.3`
+            ? `the client offers ${offerWords}, and the server accepts none of them: most likely it requires ${offered.some((v) => versionRank(v) >= versionRank(TLS12)) ? 'TLS 1.3' : 'TLS 1.2 or newer'}`
             : `the client offers ${offerWords}, and the server accepts none of them${known}`;
   const how = f.byAlert && end.alert?.description != null ? ` (${who(end.side)} alert ${alertLabel(end.alert.description)})` : f.byAlert ? '' : ' (the server hung up without an alert)';
   return {
@@ -293,6 +296,7 @@ function versionVerdict(f: NegotiationFacts, confidence: Confidence): Classified
         helloLine(input, tls, ['versions']),
         tls.serverHello && selected !== null && `${at(input, tls.serverHello.frame, tls.serverHello.time)}: ServerHello selecting ${versionName(selected)}`,
         endLine(input, end),
+        why,
         knowledgeLine(f.known),
       ),
       fixes: fixesVersion(fixTarget(input), { clientVersions: offered, serverVersions }),
@@ -427,6 +431,12 @@ function classifyNegotiation(input: DiagnosisInput): Classified | null {
     if (end.side === 'client' && !tls.serverHello && hrrGroup !== undefined && !(ch.ext.supportedGroups ?? []).includes(hrrGroup)) return groupVerdict(f, 'certain');
     if (cat === 'negotiation' && end.side === 'server' && !tls.serverHello) return mismatchVerdict(f);
     if (cat === 'negotiation' && end.side === 'client' && tls.serverHello && !clientVersions(ch).includes(tls.serverHello.hello.version)) return versionVerdict(f, 'certain');
+    // OpenSSL 3 (nginx, Apache, HAProxy, s_server on it) answers a ClientHello whose every
+    // version its security level forbids (TLS 1.0 and 1.1 below SECLEVEL=0) with
+    // internal_error, not protocol_version: Java's "Received fatal alert: internal_error".
+    if (a.description === ALERT_INTERNAL_ERROR && end.side === 'server' && !tls.serverHello && clientVersions(ch).every((v) => versionRank(v) < versionRank(TLS12))) {
+      return versionVerdict(f, 'likely', 'internal_error right after a ClientHello offering nothing newer than TLS 1.1 is how OpenSSL 3 servers refuse versions their security level disables (TLS 1.0 and 1.1 need SECLEVEL=0); the server\'s own log says "unsupported protocol" or "no protocols available"');
+    }
     return null;
   }
   // A server that hung up right after the ClientHello: other connections may show why.
