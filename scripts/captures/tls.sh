@@ -1063,6 +1063,24 @@ sc_cert_self_signed() {
   cert_rejected cert-self-signed s_client www-self-signed "" tls.cert_self_signed \
     "A self-signed certificate for www.example.test, alone; openssl s_client verifies"
 }
+sc_cert_weak_key_self_signed() {
+  local name=cert-weak-key-self-signed f=$CAPTURES/cert-weak-key-self-signed.pcap
+  # a throw-away 1024-bit self-signed certificate, made here and not kept (the capture holds
+  # it); the server needs SECLEVEL=0 to use such a key at all
+  openssl req -x509 -newkey rsa:1024 -nodes -keyout "$WORK/weak.key" -out "$WORK/weak.pem" -days 3650 \
+    -subj "/CN=$SNI" -addext "subjectAltName=DNS:$SNI" >/dev/null 2>&1
+  net_pair "$name"
+  s_server "$S" server -www -cert "$WORK/weak.pem" -key "$WORK/weak.key" -cipher 'DEFAULT@SECLEVEL=0' -no_tls1_3
+  cap "$C" c0 "$name"
+  s_client "$C" client -tls1_2 -verify_return_error -verify_hostname "$SNI" -CAfile "$WORK/weak.pem"
+  cap_done "$name"
+  local desc; desc=$(fields "$f" "ip.src==$CIP && tls.alert_message.level==2" tls.alert_message.desc | head -1)
+  [[ "$desc" == 42 ]] || { tsh "$f" >&2; die "$name: expected bad_certificate from the client, got '$desc' ($(ossl_error client))"; }
+  local json; json=$(alert_json "$f" 0 client 42 tls.cert_self_signed server_hello_done)
+  json=${json/\"confidence\": \"certain\"/\"confidence\": \"likely\"}
+  expect "$name" "A 1024-bit self-signed certificate for $SNI (s_server -cipher DEFAULT@SECLEVEL=0 -no_tls1_3); openssl s_client trusts it (-CAfile the certificate itself) but refuses its key at OpenSSL 3's default security level with bad_certificate ($(ossl_verify client); $(ossl_error client)). Read without --ca-file: self-signed, but only likely, the weak key beside it" \
+    "$TOOLS_OSSL" '[]' <<<"[ $json ]"
+}
 sc_cert_hostname_mismatch() {
   cert_rejected cert-hostname-mismatch s_client other-host test-intermediate tls.cert_hostname_mismatch \
     "The client asks for www.example.test (SNI and -verify_hostname) but the certificate names only other.example.test (valid chain leaf + intermediate)"
@@ -1228,7 +1246,7 @@ ALL_SCENARIOS=(
   tls-sni-rejected tls-sni-missing tls-alpn-mismatch tls-client-cert-required-12 tls-client-cert-required-13
   tls-server-closed tls-server-reset tls-client-closed tls-no-response tls-not-tls-http-to-tls
   tls-not-tls-tls-to-http tls-protocol-error tls-alert-other tls-split-clienthello tls-mtu-blackhole tls-weak-ok
-  cert-ok-chain cert-expired cert-not-yet-valid cert-self-signed cert-hostname-mismatch
+  cert-ok-chain cert-expired cert-not-yet-valid cert-self-signed cert-weak-key-self-signed cert-hostname-mismatch
   cert-chain-incomplete cert-untrusted cert-rejected-13 cert-rejected-13-openssl cert-ok-but-unverified
   demo
 )

@@ -363,7 +363,12 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
   const chosen = matched ?? errors[0] ?? null;
   // A fault of this machine's trust store is not necessarily the client's.
   const storeRelative = chosen !== null && STORE_RELATIVE.has(chosen.code) && chain !== null && chain.trustStore.kind !== 'file';
-  const confidence: Confidence = (chosen && !matched) || storeRelative ? (r.confidence === 'certain' ? 'likely' : r.confidence) : r.confidence;
+  // A self-signed leaf is a fact, whether the client trusts it is not: behind a generic alert,
+  // another fault it may have objected to (a weak key or signature...) is as good a reason
+  // (OpenSSL 3 sends bad_certificate for a key under its security level even when it trusts
+  // the certificate, and unknown_ca, not bad_certificate, for a self-signed one it does not).
+  const rival = fit === null && chosen?.code === 'tls.cert_self_signed' && errors.some((p) => p !== chosen && !STORE_RELATIVE.has(p.code));
+  const confidence: Confidence = (chosen && !matched) || storeRelative || rival ? (r.confidence === 'certain' ? 'likely' : r.confidence) : r.confidence;
   const how = r.alert
     ? r.alert.description !== null
       ? `with the alert ${alertLabel(r.alert.description)}`
@@ -377,6 +382,7 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
     evidence.push(`the client's alert ${alertLabel(r.alert.description)} points to another reason than the problem found here: the client may judge with a different trust store or clock`);
   }
   for (const p of errors.filter((e) => e !== chosen).slice(0, 3)) evidence.push(`also: ${p.message}`);
+  if (rival) evidence.push(`the alert does not say which of these the client objected to: OpenSSL 3 clients answer a self-signed certificate they do not trust with unknown_ca, and a key or signature under their security level with bad_certificate even when they trust the certificate`);
   if (chain?.interception) evidence.push(`interception: ${chain.interception.evidence}; to confirm, ${chain.interception.confirm}`);
   if (chain) {
     evidence.push(storeLine(chain));
@@ -398,7 +404,9 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
       : r.alert?.description != null && CERT_ALERT_MEANING[r.alert.description]
         ? `The client refused the server's certificate ${how}: ${CERT_ALERT_MEANING[r.alert.description]}; the certificate itself could not be seen here${tls.tls13 ? ' (it is encrypted in TLS 1.3)' : ''}.`
         : `The client refused the server ${how}: most likely its certificate, which could not be seen${tls.tls13 ? ' (it is encrypted in TLS 1.3)' : ''}.`;
-  return { code, hit: { confidence, summary, evidence, fixes: certificateFixes(input, chosen, chain), ...endFields(r.end, tls) } };
+  const fixes = certificateFixes(input, chosen, chain);
+  if (rival && errors.some((p) => p.code === 'cert.weak_key')) fixes.push('Reissue the certificate with an RSA key of 2048 bits or more (openssl req -newkey rsa:2048 ...) or an ECDSA P-256 key: OpenSSL 3 clients refuse smaller keys at their default security level (curl: "EE certificate key too weak")');
+  return { code, hit: { confidence, summary, evidence, fixes, ...endFields(r.end, tls) } };
 }
 
 export const CERT_RULES: Rule<DiagnosisInput>[] = classifierRules(classifyCertificate, [
