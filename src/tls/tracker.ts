@@ -532,7 +532,7 @@ export class TlsTracker implements AppTracker {
         if (s.finished.client && s.finished.server) this.complete(seen, 'Finished from both sides', 'certain');
       } else {
         this.pushEncrypted(d.side, seen, rec, 'unknown', 'possible');
-        this.ladder(d.side, seen, `Encrypted handshake (${len} bytes)`);
+        this.encryptedLadder(d.side, seen, len);
       }
       return;
     }
@@ -542,7 +542,7 @@ export class TlsTracker implements AppTracker {
       if (t.clientAnswer === 0) {
         t.serverFlight++;
         this.pushEncrypted('server', seen, rec, 'server_flight', 'likely');
-        this.ladder('server', seen, `Encrypted handshake (${len} bytes)`, 'tls', 'TLS 1.3 server flight: EncryptedExtensions, Certificate, CertificateVerify, Finished');
+        this.encryptedLadder('server', seen, len, 'TLS 1.3 server flight: EncryptedExtensions, Certificate, CertificateVerify, Finished');
         this.reach('encrypted_handshake', seen);
         return;
       }
@@ -616,7 +616,7 @@ export class TlsTracker implements AppTracker {
     }
     const emptyCert = sizes.emptyCertificate.includes(len) && s.encryptedRecords.client.every((r) => r.meaning !== 'client_certificate' && r.meaning !== 'client_certificate_empty');
     this.pushEncrypted('client', seen, rec, emptyCert ? 'client_certificate_empty' : 'client_certificate', 'possible');
-    this.ladder('client', seen, `Encrypted handshake (${len} bytes)`, 'tls', emptyCert ? 'the size of an empty client Certificate message' : 'client Certificate/CertificateVerify?');
+    this.encryptedLadder('client', seen, len, emptyCert ? 'the size of an empty client Certificate message' : 'client Certificate/CertificateVerify?');
     if (t.clientAnswer >= 2 && t.serverAfterClient >= 1) {
       this.complete(seen, 'encrypted records flowed both ways after the server\'s flight', 'possible');
     }
@@ -929,20 +929,26 @@ export class TlsTracker implements AppTracker {
     }
   }
 
-  /** The last "Encrypted handshake" event, its record sizes: records of one frame and flight share one event. */
+  /** The last ladder event if it is an "Encrypted handshake" one, with its record sizes. */
   private lastEncrypted: { ev: LadderEvent; sizes: number[] } | null = null;
 
-  private ladder(from: Side, seen: Seen, label: string, layer: 'tls' | 'data' = 'tls', detail?: string): void {
-    const enc = label.startsWith('Encrypted handshake (') ? /^Encrypted handshake \((\d+) bytes\)$/.exec(label) : null;
+  private ladder(from: Side, seen: Seen, label: string, layer: 'tls' | 'data' = 'tls', detail?: string): LadderEvent {
+    const ev: LadderEvent = detail === undefined ? { frame: seen.frame, time: seen.time, from, label, layer } : { frame: seen.frame, time: seen.time, from, label, layer, detail };
+    this.lastEncrypted = null;
+    this.ctx.ladder(ev);
+    return ev;
+  }
+
+  /** An encrypted handshake record: records of one frame and flight share one event. */
+  private encryptedLadder(from: Side, seen: Seen, len: number, detail?: string): void {
     const last = this.lastEncrypted;
-    if (enc && last && last.ev.frame === seen.frame && last.ev.from === from && last.ev.detail === detail && last.sizes.length < 16) {
-      last.sizes.push(Number(enc[1]));
+    if (last && last.ev.frame === seen.frame && last.ev.from === from && last.ev.detail === detail && last.sizes.length < 16) {
+      last.sizes.push(len);
       last.ev.label = `Encrypted handshake (${last.sizes.length} records: ${last.sizes.join(' + ')} bytes)`;
       return;
     }
-    const ev: LadderEvent = detail === undefined ? { frame: seen.frame, time: seen.time, from, label, layer } : { frame: seen.frame, time: seen.time, from, label, layer, detail };
-    this.lastEncrypted = enc ? { ev, sizes: [Number(enc[1])] } : null;
-    this.ctx.ladder(ev);
+    const ev = this.ladder(from, seen, `Encrypted handshake (${len} bytes)`, 'tls', detail);
+    this.lastEncrypted = { ev, sizes: [len] };
   }
 }
 
