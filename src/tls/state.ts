@@ -52,7 +52,7 @@ export type Confidence = 'certain' | 'likely' | 'possible';
 export interface ClientHelloSeen extends Seen {
   hello: ClientHello;
   /** The hello's cache key (tls/hello-cache.ts), or null when it is not cached. */
-  key: number | string | null;
+  key: number | null;
   ja4: string;
   ja4_r: string;
   ja3: string;
