@@ -11,7 +11,7 @@
 
 import type { Finding } from '../engine/types.js';
 import { type SshAlgorithmInfo, sshAlgorithm, weakNames } from '../registry/ssh-algorithms.js';
-import { sameKexInit, type KexInit } from '../ssh/kexinit.js';
+import { kexInitIdentity, type KexInit } from '../ssh/kexinit.js';
 import { inferAfterKex } from '../ssh/postauth.js';
 import type { SshState } from '../ssh/state.js';
 import { LISTS, type ListKind, sshSoftware } from './fixes-ssh.js';
@@ -54,20 +54,19 @@ function weakParts(k: KexInit, negotiated: ReadonlySet<string>): { parts: string
 }
 
 /**
- * The same, by identity: identical KEXINITs share their decoded lists and identical pairs
- * their negotiation (ssh/kexinit.ts, ssh/negotiate.ts), so most connections are answered
+ * The same, by identity: identical KEXINITs share their decoding and identical pairs their
+ * negotiation (ssh/kexinit.ts, ssh/negotiate.ts), so most connections are answered
  * without building the string key.
  */
-const WEAK_BY_NEGOTIATION = new WeakMap<object, { k: KexInit; v: ReturnType<typeof weakParts> }[]>();
+const WEAK_BY_NEGOTIATION = new WeakMap<object, WeakMap<object, ReturnType<typeof weakParts>>>();
 
 function weakPartsOf(k: KexInit, negotiation: SshState['negotiation'], negotiated: () => ReadonlySet<string>): ReturnType<typeof weakParts> {
   if (!negotiation) return weakParts(k, negotiated());
-  let seen = WEAK_BY_NEGOTIATION.get(negotiation);
-  const hit = seen?.find((e) => sameKexInit(e.k, k));
-  if (hit) return hit.v;
-  const v = weakParts(k, negotiated());
-  if (!seen) WEAK_BY_NEGOTIATION.set(negotiation, (seen = []));
-  if (seen.length < 4) seen.push({ k, v });
+  let byKexInit = WEAK_BY_NEGOTIATION.get(negotiation);
+  if (!byKexInit) WEAK_BY_NEGOTIATION.set(negotiation, (byKexInit = new WeakMap()));
+  const id = kexInitIdentity(k);
+  let v = byKexInit.get(id);
+  if (!v) byKexInit.set(id, (v = weakParts(k, negotiated())));
   return v;
 }
 

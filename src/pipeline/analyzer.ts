@@ -179,21 +179,17 @@ export class Analyzer {
     const openAtEnd = conn.endReason === 'end-of-input';
     const { tls, tunnel } = trackerStates(conn);
     // Most connections need nothing asynchronous: diagnose them right away when nothing is
-    // queued (a chain whose signatures were all checked before is judged at once too).
-    let judged: ChainReport | null | Promise<ChainReport | null> = null;
-    if (this.pending === 0) {
-      judged = tls ? this.judge(conn, tls, tunnel) : null;
-      if (!(judged instanceof Promise)) {
-        this.finish(conn, openAtEnd, judged);
-        return;
-      }
+    // queued (a chain whose signatures were all checked before is judged at once too). Behind
+    // a queue, the chain is judged in turn.
+    const now = this.pending === 0 ? (tls ? this.judge(conn, tls, tunnel) : null) : undefined;
+    if (now !== undefined && !(now instanceof Promise)) {
+      this.finish(conn, openAtEnd, now);
+      return;
     }
-    const first = judged;
     this.pending++;
     this.queue = this.queue
       .then(async () => {
-        const chain = first ?? (tls ? await this.judge(conn, tls, tunnel) : null);
-        this.finish(conn, openAtEnd, await chain);
+        this.finish(conn, openAtEnd, await (now ?? (tls ? this.judge(conn, tls, tunnel) : null)));
       })
       .catch((e) => {
         this.failure ??= e;

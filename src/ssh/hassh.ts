@@ -4,7 +4,7 @@
 // (marker names such as ext-info-c included), as the reference Zeek script does.
 
 import { createHash } from 'node:crypto';
-import { sameKexInit, type KexInit } from './kexinit.js';
+import { kexInitIdentity, type KexInit } from './kexinit.js';
 
 /** The string HASSH hashes ("hasshAlgorithms"): kex;enc_c2s;mac_c2s;cmp_c2s. */
 export function hasshAlgorithms(client: KexInit): string {
@@ -18,15 +18,13 @@ export function hasshServerAlgorithms(server: KexInit): string {
 
 const md5 = (s: string): string => createHash('md5').update(Buffer.from(s, 'latin1')).digest('hex');
 
-/** Hashes of KEXINITs seen before (the same decoded lists: see decodeKexInit), by their kex list. */
-const MEMO = new WeakMap<readonly string[], { k: KexInit; client: string | null; server: string | null }>();
+/** Hashes of KEXINITs seen before, by their shared decoding (kexInitIdentity). */
+const MEMO = new WeakMap<object, { client?: string; server?: string }>();
 
 function memo(k: KexInit, which: 'client' | 'server'): string {
-  let m = MEMO.get(k.kexAlgorithms);
-  if (!m || !sameKexInit(m.k, k)) {
-    m = { k, client: null, server: null };
-    MEMO.set(k.kexAlgorithms, m);
-  }
+  const id = kexInitIdentity(k);
+  let m = MEMO.get(id);
+  if (!m) MEMO.set(id, (m = {}));
   return (m[which] ??= md5(which === 'client' ? hasshAlgorithms(k) : hasshServerAlgorithms(k)));
 }
 

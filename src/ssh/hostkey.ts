@@ -114,12 +114,14 @@ function writeString(s: string): Uint8Array {
   return b;
 }
 
-/** Decode a public key blob (plain or OpenSSH certificate). Unknown types keep type and fingerprint. */
 /** Host keys decoded before, by their bytes: a server shows the same key connection after connection. */
 const PARSED = new Map<string, Decoded<HostKeyInfo>>();
 const MAX_PARSED_HOST_KEYS = 256;
 
-/** Decode a host key blob (a shared, read-only result for a blob seen before). */
+/**
+ * Decode a public key blob (plain or OpenSSH certificate). Unknown types keep type and
+ * fingerprint. A blob seen before gets the same, read-only, result.
+ */
 export function parseHostKey(blob: Uint8Array): Decoded<HostKeyInfo> {
   if (blob.length > MAX_HOST_KEY_BLOB) return parseHostKeyAlone(blob);
   const key = latin1(blob);

@@ -64,11 +64,15 @@ export const MAX_CACHED_KEXINITS = 256;
 const MAX_CACHED_KEXINIT_BYTES = 16 * 1024;
 const BODIES = new Map<string, Omit<KexInit, 'cookie'>>();
 
-/** Two KEXINITs with the very same lists (the same cached decoding): memo keys for HASSH and negotiation. */
-export function sameKexInit(a: KexInit, b: KexInit): boolean {
-  if (a.firstKexPacketFollows !== b.firstKexPacketFollows) return false;
-  for (const l of KEXINIT_LISTS) if (a[l] !== b[l]) return false;
-  return true;
+/** The shared decoding behind each KEXINIT decoded from bytes seen before (or kept for later). */
+const IDENTITY = new WeakMap<KexInit, object>();
+
+/**
+ * One object for all KEXINITs equal but for their cookie (decoded once), the KEXINIT itself
+ * for any other: the memo key of what depends only on the lists (HASSH, negotiation).
+ */
+export function kexInitIdentity(k: KexInit): object {
+  return IDENTITY.get(k) ?? k;
 }
 
 /**
@@ -80,13 +84,18 @@ export function decodeKexInit(payload: Uint8Array): Decoded<KexInit> {
   const key = payload.length > 17 && payload.length <= MAX_CACHED_KEXINIT_BYTES && payload[0] === SSH_MSG.KEXINIT ? latin1(payload.subarray(17)) : null;
   if (key !== null) {
     const body = BODIES.get(key);
-    if (body) return ok({ cookie: hex(payload.subarray(1, 17)), ...body }, payload.length);
+    if (body) {
+      const k: KexInit = { cookie: hex(payload.subarray(1, 17)), ...body };
+      IDENTITY.set(k, body);
+      return ok(k, payload.length);
+    }
   }
   const d = decodeKexInitFresh(payload);
   if (d.status === 'ok' && key !== null) {
     const { cookie: _cookie, ...body } = d.value;
     if (BODIES.size >= MAX_CACHED_KEXINITS) BODIES.clear();
     BODIES.set(key, body);
+    IDENTITY.set(d.value, body);
   }
   return d;
 }

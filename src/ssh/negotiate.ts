@@ -6,7 +6,7 @@
 // Marker names (ext-info-*, kex-strict-*) are not algorithms and never negotiated.
 
 import { STRICT_KEX_CLIENT, STRICT_KEX_SERVER, isMarkerName, sshAlgorithm } from '../registry/ssh-algorithms.js';
-import { sameKexInit, type KexInit } from './kexinit.js';
+import { kexInitIdentity, type KexInit } from './kexinit.js';
 
 export const NEGOTIATED_FIELDS = [
   'kex',
@@ -82,22 +82,20 @@ function hostKeyFits(hostKey: string, needs: 'signature' | 'encryption' | 'none'
   return needs === 'signature' ? info.canSign === true : info.canEncrypt === true;
 }
 
-/** Results for KEXINIT pairs seen before (the same decoded lists), by the client's kex list; a few servers each. */
-const MEMO = new WeakMap<readonly string[], { client: KexInit; server: KexInit; result: NegotiationResult }[]>();
-const MEMO_SERVERS = 16;
+/** Results for KEXINIT pairs seen before, by their shared decodings (kexInitIdentity). */
+const MEMO = new WeakMap<object, WeakMap<object, NegotiationResult>>();
 
 /**
  * Negotiate from the client's and the server's KEXINIT (RFC 4253 §7.1). The result is
  * shared by identical pairs: read-only.
  */
 export function negotiate(client: KexInit, server: KexInit): NegotiationResult {
-  let seen = MEMO.get(client.kexAlgorithms);
-  const hit = seen?.find((e) => sameKexInit(e.client, client) && sameKexInit(e.server, server));
-  if (hit) return hit.result;
-  const result = negotiateFresh(client, server);
-  if (!seen) MEMO.set(client.kexAlgorithms, (seen = []));
-  if (seen.length >= MEMO_SERVERS) seen.shift();
-  seen.push({ client, server, result });
+  const c = kexInitIdentity(client);
+  let byServer = MEMO.get(c);
+  if (!byServer) MEMO.set(c, (byServer = new WeakMap()));
+  const s = kexInitIdentity(server);
+  let result = byServer.get(s);
+  if (!result) byServer.set(s, (result = negotiateFresh(client, server)));
   return result;
 }
 
