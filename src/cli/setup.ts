@@ -10,6 +10,7 @@ import { DEFAULT_PORTS, DEFAULT_PREAMBLE_PORTS, DEFAULT_UDP_PORTS, type Analyzer
 import { recordJson, type ConnectionRecord } from '../report/record.js';
 import type { Style } from '../report/style.js';
 import { Spool } from '../report/spool.js';
+import { ByteBuffer, utf8Bound } from '../report/bytes.js';
 import { FailureGroups } from '../report/groups.js';
 import { count, emptyCounts, renderGroups, renderRecord, renderSummary, type SummaryCounts } from '../report/text.js';
 import { parseKnownHosts } from '../ssh/known-hosts.js';
@@ -139,8 +140,7 @@ export class RecordOutput {
   private readonly blocks = new Spool();
   private writer: PcapngWriter | null = null;
   /** NDJSON lines not written yet, encoded into one buffer (batched when reading a file: one write per MiB). */
-  private batch: Buffer | null = null;
-  private batchUsed = 0;
+  private batch: ByteBuffer | null = null;
   saved = 0;
 
   constructor(
@@ -177,19 +177,13 @@ export class RecordOutput {
       this.write(text); // streaming (stdin, replay, live): each record as it ends
       return;
     }
-    // UTF-8 takes at most 3 bytes per UTF-16 unit
-    const most = typeof text === 'string' ? text.length * 3 : text.length;
-    if (this.batch && this.batchUsed + most > this.batch.length) this.flush();
+    const most = utf8Bound(text);
+    if (this.batch && this.batch.used + most > BATCH_BYTES) this.flush();
     if (most > BATCH_BYTES) {
       this.write(text);
       return;
     }
-    this.batch ??= Buffer.allocUnsafe(BATCH_BYTES);
-    if (typeof text === 'string') this.batchUsed += this.batch.write(text, this.batchUsed, 'utf8');
-    else {
-      this.batch.set(text, this.batchUsed);
-      this.batchUsed += text.length;
-    }
+    (this.batch ??= new ByteBuffer(BATCH_BYTES)).append(text);
   }
 
   private ring: FailureRing | null = null;
@@ -210,14 +204,14 @@ export class RecordOutput {
 
   /** Write the batched NDJSON lines. */
   flush(): void {
-    if (!this.batch || this.batchUsed === 0) return;
-    this.write(this.batch.subarray(0, this.batchUsed));
-    this.batchUsed = 0;
+    if (!this.batch || this.batch.used === 0) return;
+    this.write(this.batch.bytes());
     // A stream may keep the buffer it was given (an output file until written, any
     // Writable that holds its chunks): a new one for the next lines. Only standard output,
     // when it took the bytes at once (a file, a terminal, a pipe: written synchronously on
     // Linux), hands it back for reuse, which keeps the allocator from fragmenting.
-    if (this.out !== process.stdout || process.stdout.writableLength !== 0) this.batch = null;
+    if (this.out === process.stdout && process.stdout.writableLength === 0) this.batch.clear();
+    else this.batch = null;
   }
 
   private congested = false;

@@ -13,6 +13,7 @@ import { analysisSettings } from '../cli/setup.js';
 import { recordJson, type ConnectionRecord } from '../report/record.js';
 import { COLOR, PLAIN } from '../report/style.js';
 import { renderRecord } from '../report/text.js';
+import { ByteBuffer } from '../report/bytes.js';
 import { Analyzer, type Deferred } from './analyzer.js';
 import { readCapture } from '../capture/source.js';
 import { packetOwner } from '../net/route.js';
@@ -33,28 +34,7 @@ const deferred = new Map<number, Deferred>();
 let nextRef = 0;
 
 /** The UTF-8 text of the records of the reply being made. */
-class Bytes {
-  buf = Buffer.allocUnsafeSlow(1 << 20);
-  used = 0;
-  add(text: string): [number, number] {
-    const most = text.length * 3;
-    if (this.used + most > this.buf.length) {
-      const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.used + most));
-      this.buf.copy(next, 0, 0, this.used);
-      this.buf = next;
-    }
-    const start = this.used;
-    this.used += this.buf.write(text, start, 'utf8');
-    return [start, this.used];
-  }
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafeSlow(Math.max(1 << 16, Math.ceil(this.used * 1.25)));
-    this.used = 0;
-    return out;
-  }
-}
-const bytes = new Bytes();
+const bytes = new ByteBuffer();
 
 function itemOf(conn: Connection, rec: ConnectionRecord | null, ref: number, server: ShardItem['server']): ShardItem {
   const { key, lesson } = ended.get(conn)!;
@@ -72,7 +52,8 @@ function itemOf(conn: Connection, rec: ConnectionRecord | null, ref: number, ser
       const at = text.indexOf(`#${rec.id}`) + 1;
       idAt = Buffer.byteLength(text.slice(0, at));
     }
-    [start, end] = bytes.add(text);
+    start = bytes.append(text);
+    end = bytes.used;
   }
   return { key, id: conn.id, firstFrame: conn.firstFrame, lesson, start, end, idAt, idLen: String(conn.id).length, slim: rec ? slimRecord(rec) : null, ref, server };
 }

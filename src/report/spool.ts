@@ -6,15 +6,15 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ByteBuffer, utf8Bound } from './bytes.js';
 
 /** Bytes kept in memory before spilling to the file. */
 export const SPOOL_MEMORY = 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
 export class Spool {
-  /** The bytes not in the file yet: one buffer, grown up to `memory`, written out and reused. */
-  private buf: Buffer | null = null;
-  private used = 0;
+  /** The bytes not in the file yet (up to `memory`), written out and reused. */
+  private held: ByteBuffer | null = null;
   private fd: number | null = null;
   private written = 0;
   /** Bytes that went to the file (0: all in memory). */
@@ -25,11 +25,10 @@ export class Spool {
   constructor(private readonly memory = SPOOL_MEMORY, private readonly dir = tmpdir()) {}
 
   add(text: string | Uint8Array): void {
-    // Encoded into the spool's own buffer at once: a string kept until the spill would
-    // survive collections, be promoted and make the heap grow; a Buffer per block would
-    // leave the allocator fragmented.
-    const most = typeof text === 'string' ? text.length * 3 : text.length; // UTF-8: at most 3 bytes per UTF-16 unit
-    if (this.used + most > this.memory) {
+    // Encoded at once: a string kept until the spill would survive collections, be promoted
+    // and make the heap grow.
+    const most = utf8Bound(text);
+    if ((this.held?.used ?? 0) + most > this.memory) {
       this.spill();
       if (most > this.memory) {
         const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
@@ -38,21 +37,7 @@ export class Spool {
         return;
       }
     }
-    if (!this.buf || this.used + most > this.buf.length) this.grow(this.used + most);
-    const buf = this.buf!;
-    if (typeof text === 'string') this.used += buf.write(text, this.used, 'utf8');
-    else {
-      buf.set(text, this.used);
-      this.used += text.length;
-    }
-  }
-
-  private grow(need: number): void {
-    let size = this.buf?.length ?? 64 * 1024;
-    while (size < need) size *= 2;
-    const next = Buffer.allocUnsafeSlow(Math.min(size, Math.max(need, this.memory)));
-    if (this.buf) this.buf.copy(next, 0, 0, this.used);
-    this.buf = next;
+    (this.held ??= new ByteBuffer()).append(text);
   }
 
   private file(): number {
@@ -67,17 +52,18 @@ export class Spool {
   }
 
   private spill(): void {
-    if (this.used === 0) return;
-    writeSync(this.file(), this.buf!, 0, this.used, this.written);
-    this.written += this.used;
-    this.used = 0;
+    if (!this.held || this.held.used === 0) return;
+    const b = this.held.bytes();
+    writeSync(this.file(), b, 0, b.length, this.written);
+    this.written += b.length;
+    this.held.clear();
   }
 
   /** Everything added, in order, in chunks of about 1 MiB; the spool is empty afterwards. */
   *drain(): Generator<Uint8Array> {
     if (this.fd !== null) {
       this.spill();
-      this.buf = null;
+      this.held = null;
       const buf = Buffer.alloc(CHUNK);
       for (let pos = 0; pos < this.written; ) {
         const n = readSync(this.fd, buf, 0, CHUNK, pos);
@@ -90,9 +76,8 @@ export class Spool {
       this.written = 0;
       return;
     }
-    const held = this.buf?.subarray(0, this.used);
-    this.buf = null;
-    this.used = 0;
+    const held = this.held?.bytes();
+    this.held = null;
     if (held && held.length > 0) yield held;
   }
 }
