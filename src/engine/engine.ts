@@ -149,11 +149,7 @@ export class Engine {
       ? new UdpFlows({
         idleTimeout: opts.idleTimeout, sessionIdleTimeout: opts.sessionIdleTimeout, maxFlows: opts.maxFlows,
         recognise: d.recognise, tracker: d.tracker, nextSeq: () => ++this.flowSeq,
-        reported: (c) => {
-          this.stats.connectionsReported++;
-          c.id = this.nextId++;
-          opts.onReported?.(c, this.frame);
-        },
+        reported: (c) => this.report(c),
         onConnection: (c) => opts.onConnection(c),
       })
       : null;

@@ -24,7 +24,7 @@ export interface UdpOptions {
   tracker: (ctx: TrackerContext) => DatagramTracker;
   /** The engine's shared sequences: flow creation order and reported ids. */
   nextSeq: () => number;
-  /** The flow is reported from now on: give it its id. */
+  /** The flow is reported from now on: it gets its id (sets c.reported and c.id). */
   reported: (c: Connection) => void;
   onConnection: (c: Connection) => void;
 }
@@ -109,7 +109,6 @@ export class UdpFlows {
     c.transport = 'udp';
     c.oriented = true;
     c.orientation = 'content';
-    c.reported = true;
     this.opts.reported(c);
     c.tunnel = s.tunnel;
     c.vlan = s.vlan;
