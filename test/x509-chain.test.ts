@@ -372,12 +372,13 @@ describe('caching', () => {
     await judge([leaf, int], 'www.example.test', store);
     const size = signatureCacheStats().size;
     assert.ok(size >= 2);
-    const t0 = performance.now();
-    for (let i = 0; i < 200; i++) await judge([leaf, int], 'www.example.test', store, { time: new Date(NOW.getTime() + i * 1000) });
-    const perCall = (performance.now() - t0) / 200;
+    // Repeats check no signature again: each is judged at once (no promise), the cache unchanged.
+    for (let i = 0; i < 200; i++) {
+      const r = judgeChainNow({ chain: [leaf.der, int.der], serverName: 'www.example.test', time: new Date(NOW.getTime() + i * 1000), trust: store, ocsp: null });
+      assert.ok(!(r instanceof Promise), `repeat ${i}`);
+    }
     assert.equal(signatureCacheStats().size, size);
     assert.ok(signatureCacheStats().capacity > 0);
-    assert.ok(perCall < 5, `cached judgement took ${perCall.toFixed(2)} ms`);
   });
 
   test('a chain whose signatures were checked before is judged at once, as the asynchronous judgement judges it', async () => {
