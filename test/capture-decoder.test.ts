@@ -138,6 +138,7 @@ const keep = (p: Packet): Got => ({
   interfaceId: p.interfaceId,
   data: Buffer.from(p.data).toString('hex'),
   ...(p.comment !== undefined && { comment: p.comment }),
+  ...(p.direction !== undefined && { direction: p.direction }),
 });
 
 /** Decode bytes fed in chunks of `step` bytes (0 = whole). */
@@ -377,6 +378,22 @@ describe('pcapng', () => {
         assert.ok(Math.abs(out.nsec - exactNs) <= 1, `code ${code} ts ${ts}: ${out.nsec} vs ${exactNs}`);
       }
       assert.ok(checked >= 1000, `code ${code}: only ${checked} values in range`);
+    }
+  });
+
+  it('epb_flags: the direction bits (inbound 1, outbound 2) in either byte order; 0 (not given) and 3 (invalid) say nothing', () => {
+    for (const le of [true, false]) {
+      const flags = (v: number): [number, Uint8Array][] => [[2, new W(le).u32(v).done()]];
+      const { packets, stats } = decode(Buffer.concat([
+        shb(le), idb(le, 1, 0),
+        epb(le, 0, 1n, payload(8, 1), { opts: flags(1) }),
+        epb(le, 0, 2n, payload(8, 2), { opts: [[1, text('out')], ...flags(0x10002)] }), // reception type bits above: ignored
+        epb(le, 0, 3n, payload(8, 3), { opts: flags(0) }),
+        epb(le, 0, 4n, payload(8, 4), { opts: flags(3) }),
+        epb(le, 0, 5n, payload(8, 5)),
+      ]));
+      assert.deepEqual(stats.problems, []);
+      assert.deepEqual(packets.map((p) => [p.direction, p.comment]), [[1, undefined], [2, 'out'], [undefined, undefined], [undefined, undefined], [undefined, undefined]]);
     }
   });
 

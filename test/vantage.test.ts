@@ -18,8 +18,16 @@ import { capturesDir, corpusPcapDir } from './helpers/paths.js';
 
 type Point = 'client' | 'router' | 'server';
 
-/** Per scenario: the verdict at each point (null: the capture holds no connection). */
-const SCENARIOS: Record<string, { verdict: Record<Point, string | null>; why?: string }> = {
+/** Per scenario: the verdict at each point (null: the capture holds no connection), and the vantage where it is not VANTAGE's. */
+const SCENARIOS: Record<string, { verdict: Record<Point, string | null>; why?: string; vantage?: Record<Point, string>; options?: string[]; bothClosed?: boolean }> = {
+  'any-interface': {
+    verdict: { client: 'tls.ok', router: 'tls.ok', server: 'tls.ok' },
+    why: 'tcpdump -i any: the kernel marks each packet in or out; the router holds every packet twice',
+    vantage: { client: 'client', router: 'middle', server: 'server' },
+    options: ['--ca-file', 'captures/certs/test-root.pem'],
+    // both ends send their FIN at once after the reply: each capture sees its own host's first
+    bothClosed: true,
+  },
   'mtu-blackhole': { verdict: { client: 'tls.mtu_blackhole', router: 'tls.mtu_blackhole', server: 'tls.mtu_blackhole' } },
   'cert-not-yet-valid': { verdict: { client: 'tls.cert_not_yet_valid', router: 'tls.cert_not_yet_valid', server: 'tls.cert_not_yet_valid' } },
   'cert-other-name': { verdict: { client: 'tls.cert_hostname_mismatch', router: 'tls.cert_hostname_mismatch', server: 'tls.cert_hostname_mismatch' } },
@@ -35,7 +43,8 @@ const SCENARIOS: Record<string, { verdict: Record<Point, string | null>; why?: s
 /** The router's interface facing the client sees the client's packets with their initial TTL: it looks like the client. */
 const VANTAGE: Record<Point, string> = { client: 'client', router: 'client', server: 'server' };
 
-const recordsAt = async (scenario: string, point: Point): Promise<ConnectionRecord[]> => analyse(join(capturesDir, `vantage-${scenario}-${point}.pcap`));
+const recordsAt = async (scenario: string, point: Point): Promise<ConnectionRecord[]> =>
+  analyse(join(capturesDir, `vantage-${scenario}-${point}.pcap`), SCENARIOS[scenario]?.options ?? []);
 
 describe('the same failure seen from the client, the router and the server', () => {
   for (const [scenario, s] of Object.entries(SCENARIOS)) {
@@ -50,9 +59,9 @@ describe('the same failure seen from the client, the router and the server', () 
         }
         assert.equal(recs.length, 1, `${point}: one connection`);
         const r = recs[0]!;
-        seen[point] = { code: r.verdict.code, closedBy: r.closedBy, closeKind: r.closeKind, stage: r.stage };
+        seen[point] = { code: r.verdict.code, ...(s.bothClosed ? {} : { closedBy: r.closedBy }), closeKind: r.closeKind, stage: r.stage };
         assert.equal(r.verdict.code, want, `${point}: ${r.verdict.summary}`);
-        assert.equal(r.vantage.point, VANTAGE[point], `${point}: vantage ${JSON.stringify(r.vantage)}`);
+        assert.equal(r.vantage.point, (s.vantage ?? VANTAGE)[point], `${point}: vantage ${JSON.stringify(r.vantage)}`);
         assert.ok(r.vantage.evidence.length > 0, 'the vantage says why');
       }
       // Where the verdict is the same, so are who gave up, how, and the stage the client reached.
@@ -60,6 +69,37 @@ describe('the same failure seen from the client, the router and the server', () 
       for (const p of same) assert.deepEqual(seen[p], seen['client'], `${p} agrees with the client: ${JSON.stringify(seen)}`);
     });
   }
+
+  it('tcpdump -i any on the router: each packet came in and went out; the second copies are no retransmissions', async () => {
+    const [r] = await recordsAt('any-interface', 'router');
+    const [atClient] = await recordsAt('any-interface', 'client');
+    const t = r!.tcp!;
+    assert.equal(t.client.retransmissions + t.server.retransmissions, 0);
+    assert.ok(t.client.captureCopies > 0 && t.server.captureCopies > 0, JSON.stringify(t));
+    // one copy of each packet is the handshake the client saw, message for message
+    const messages = (x: ConnectionRecord) => (x.tls as { messages: { name: string; length: number }[] }).messages.map((m) => `${m.name}:${m.length}`);
+    assert.deepEqual(messages(r!), messages(atClient!));
+    assert.equal(t.client.payloadBytes, atClient!.tcp!.client.payloadBytes);
+    assert.match(r!.vantage.evidence[0]!, /in the capture twice, coming in on one interface and going out on another one hop lower/);
+    const out = spawnSync(process.execPath, [join(capturesDir, '..', 'bin', 'hsi.js'), 'read', join(capturesDir, 'vantage-any-interface-router.pcap')]).stdout.toString();
+    assert.match(out, /note: \d+ TCP packets were in the capture twice/);
+  });
+
+  it('tcpdump -i any on an end host: the kernel marked its own packets outgoing', async () => {
+    for (const [point, side] of [['client', 'client'], ['server', 'server']] as const) {
+      const [r] = await recordsAt('any-interface', point);
+      const own = r!.tcp![side];
+      const other = r!.tcp![side === 'client' ? 'server' : 'client'];
+      assert.deepEqual(own.marked, { in: 0, out: own.packets, otherHost: 0 });
+      assert.deepEqual(other.marked, { in: other.packets, out: 0, otherHost: 0 });
+      assert.equal(r!.vantage.confidence, 'likely');
+    }
+    // the same on the older bundled -i any captures (SLL and SLL2), taken on the client
+    for (const f of ['tcp-any-sll.pcap', 'tcp-any-sll2.pcap']) {
+      const [r] = await analyse(join(capturesDir, f));
+      assert.equal(r!.vantage.point, 'client', `${f}: ${JSON.stringify(r!.vantage)}`);
+    }
+  });
 
   it('a server-side capture of the black hole claims nothing the client could not have seen', async () => {
     const [r] = await recordsAt('mtu-blackhole', 'server');

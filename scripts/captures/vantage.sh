@@ -72,13 +72,16 @@ router_rules() {
   for r in "$@"; do in_ns "$R" nft add rule ip hsi forward "$r"; done
 }
 
-# capture_all NAME [FILTER]: tcpdump at the three vantage points.
+# capture_all NAME [FILTER]: tcpdump at the three vantage points (ANY=1: `tcpdump -i any`
+# everywhere, Linux cooked headers that carry the packet's direction; the router's in SLL2).
 capture_all() {
-  local name=$1 filter=${2:-tcp} pt ns ifc
+  local name=$1 filter=${2:-tcp} pt ns ifc extra
   PIDS=()
   for pt in "${POINTS[@]}"; do
     case $pt in client) ns=$C ifc=c0 ;; router) ns=$R ifc=r0 ;; server) ns=$S ifc=s0 ;; esac
-    capture_start "$ns" "$ifc" "$CAPTURES/vantage-$name-$pt.pcap" --immediate-mode "$filter"
+    extra=()
+    if [[ ${ANY:-0} == 1 ]]; then ifc=any; [[ $pt == router ]] && extra=(-y LINUX_SLL2); fi
+    capture_start "$ns" "$ifc" "$CAPTURES/vantage-$name-$pt.pcap" --immediate-mode "${extra[@]}" "$filter"
     PIDS+=("$CAPTURE_PID")
   done
 }
@@ -290,8 +293,34 @@ CONF
   done
 }
 
+sc_any_interface() {
+  topology any
+  s_server server "${WWW[@]}"
+  ANY=1 capture_all any-interface
+  ip netns exec "$C" curl -sS -o /dev/null --max-time 5 --cacert "$CERTS/test-root.pem" --resolve "$SNI:443:$SIP" "https://$SNI/" >"$WORK/client.log" 2>&1
+  capture_all_done any-interface
+  local pt f
+  for pt in "${POINTS[@]}"; do
+    f=$CAPTURES/vantage-any-interface-$pt.pcap
+    [[ $(capinfos -T -m -E "$f" | awk -F, 'NR==2{print $2}') == linux-sll* ]] || die "any-interface: $pt capture is not Linux cooked"
+  done
+  # on the router every forwarded packet is captured twice: coming in on r0 (or r1), going out on r1 (or r0)
+  require "$CAPTURES/vantage-any-interface-router.pcap" "sll.pkttype==4 && ip.src==$CIP" 3
+  require "$CAPTURES/vantage-any-interface-router.pcap" "sll.pkttype==0 && ip.src==$CIP" 3
+  forbid "$CAPTURES/vantage-any-interface-client.pcap" "sll.pkttype==4 && ip.src==$SIP"
+  local where
+  for pt in "${POINTS[@]}"; do
+    case $pt in client) where="the client's packets are marked outgoing (sent by the capturing host), the server's incoming" ;;
+      server) where="the server's packets are marked outgoing, the client's incoming" ;;
+      router) where="every packet appears twice, incoming on one interface and outgoing on the other with its TTL one lower: a host forwarding the connection" ;; esac
+    expect any-interface "$pt" "A verified TLS 1.3 handshake (curl to openssl s_server with the www chain), captured with tcpdump -i any (Linux cooked headers$( [[ $pt == router ]] && echo ', SLL2'), which carry each packet's direction): $where." \
+      "curl $V_CURL, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP" '["--ca-file", "captures/certs/test-root.pem"]' \
+      <<<"[ { \"server\": { \"ip\": \"$SIP\", \"port\": 443 }, \"client\": { \"ip\": \"$CIP\" }, \"protocol\": \"tls\", \"outcome\": \"completed\", \"verdict\": { \"code\": \"tls.ok\" }, \"vantage\": { \"point\": \"$( [[ $pt == router ]] && echo middle || echo "$pt")\", \"confidence\": \"likely\" } } ]"
+  done
+}
+
 # =======================================================================================
-ALL_SCENARIOS=(mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
+ALL_SCENARIOS=(any-interface mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
 
 main() {
   if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi

@@ -208,13 +208,14 @@ export class CaptureDecoder implements FormatSink {
 
   // --- FormatSink -------------------------------------------------------------------
 
-  packet(iface: InterfaceInfo, tsSec: number, tsNsec: number, caplen: number, origLen: number, data: Uint8Array, comment?: string): void {
+  packet(iface: InterfaceInfo, tsSec: number, tsNsec: number, caplen: number, origLen: number, data: Uint8Array, comment?: string, direction?: number): void {
     const frame = ++this.frames;
     iface.packets++;
     this.bytes += caplen;
     if (caplen < origLen) this.truncated++;
     const p: Packet = { frame, tsSec, tsNsec, caplen, origLen, linkType: iface.linkType, interfaceId: iface.id, data };
     if (comment !== undefined) p.comment = comment;
+    if (direction) p.direction = direction;
     this.onPacket(p);
   }
 

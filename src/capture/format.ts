@@ -96,7 +96,8 @@ export interface CaptureStats {
 
 /** What a format parser reports to; implemented by CaptureDecoder. */
 export interface FormatSink {
-  packet(iface: InterfaceInfo, tsSec: number, tsNsec: number, caplen: number, origLen: number, data: Uint8Array, comment?: string): void;
+  /** `direction`: pcapng epb_flags' inbound (1) / outbound (2), 0 when not given (net/decode.ts Direction). */
+  packet(iface: InterfaceInfo, tsSec: number, tsNsec: number, caplen: number, origLen: number, data: Uint8Array, comment?: string, direction?: number): void;
   /** `packetRecord`: the current record is a packet (the problem gets its frame number). */
   problem(message: string, fatal: boolean, packetRecord: boolean): void;
   addInterface(iface: InterfaceInfo): void;

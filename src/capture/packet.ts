@@ -20,6 +20,8 @@ export interface Packet {
   data: Uint8Array;
   /** pcapng opt_comment of the packet block, when the file has one. */
   comment?: string;
+  /** pcapng epb_flags direction: 1 inbound, 2 outbound (as net/decode.ts Direction), when the file says. */
+  direction?: number;
 }
 
 /** Timestamp as float seconds since the epoch (exact to the microsecond for our era). */

@@ -76,6 +76,8 @@ const PCAPNG_VERSION_MAJOR = 1;
 const DEFAULT_TSRESOL = 6;
 
 export const OPT = { ENDOFOPT: 0, COMMENT: 1 } as const;
+/** Enhanced Packet Block options (pcapng §4.3.1). */
+export const EPB_OPT = { FLAGS: 2 } as const;
 export const SHB_OPT = { HARDWARE: 2, OS: 3, USERAPPL: 4 } as const;
 export const IF_OPT = { NAME: 2, DESCRIPTION: 3, TSRESOL: 9, FILTER: 11, OS: 12, FCSLEN: 13, TSOFFSET: 14 } as const;
 export const ISB_OPT = { STARTTIME: 2, ENDTIME: 3, IFRECV: 4, IFDROP: 5, FILTERACCEPT: 6, OSDROP: 7, USRDELIV: 8 } as const;
@@ -408,15 +410,18 @@ export class PcapngFormat implements RecordFormat {
     splitTimestamp(le ? u32le(buf, pos + 12) : u32be(buf, pos + 12), le ? u32le(buf, pos + 16) : u32be(buf, pos + 16), f.units, ts);
     if (f.tsOffset !== 0) ts.sec += f.tsOffset;
     const optStart = dataStart + padded;
-    const comment = optStart < end ? this.packetComment(buf, optStart, end) : undefined;
-    this.sink.packet(f.info, ts.sec, ts.nsec, caplen, le ? u32le(buf, pos + 24) : u32be(buf, pos + 24), buf.subarray(dataStart, dataStart + caplen), comment);
+    const o = optStart < end ? this.packetOptions(buf, optStart, end) : null;
+    this.sink.packet(f.info, ts.sec, ts.nsec, caplen, le ? u32le(buf, pos + 24) : u32be(buf, pos + 24), buf.subarray(dataStart, dataStart + caplen), o?.comment, o?.direction);
   }
 
-  private packetComment(buf: Uint8Array, start: number, end: number): string | undefined {
+  /** opt_comment, and the direction in epb_flags (bits 0-1: 1 inbound, 2 outbound; as Direction). */
+  private packetOptions(buf: Uint8Array, start: number, end: number): { comment: string | undefined; direction: number } {
     const { options, error } = decodeOptions(buf, start, end, this.le);
     if (error) this.sink.problem(`packet options: ${error}`, false, true);
     const c = options.find((o) => o.code === OPT.COMMENT);
-    return c ? optString(c.value) : undefined;
+    const f = options.find((o) => o.code === EPB_OPT.FLAGS && o.value.length === 4);
+    const bits = f ? u32(f.value, 0, this.le) & 3 : 0;
+    return { comment: c ? optString(c.value) : undefined, direction: bits === 1 || bits === 2 ? bits : 0 };
   }
 
   private simplePacket(buf: Uint8Array, pos: number, len: number): void {

@@ -2,6 +2,11 @@
 // whole input. Pure: reads the TCP/IP facts the engine keeps (engine/ip-facts.ts).
 //
 // Signs, strongest first:
+//  - the capture's own word: a Linux cooked header (`tcpdump -i any`) or pcapng's flags
+//    mark each packet received by or sent by the capturing host; one side's packets all
+//    sent by it, the other's received, put the capture on the first side's host. The same
+//    packets captured twice, coming in and going out one hop lower, put it on a host that
+//    forwards the connection (a router or firewall captured on every interface);
 //  - checksum offload: a host's own packets are captured before its NIC fills in the TCP
 //    checksum; wrong checksums on one side only mean the capture ran on that side's host;
 //  - TTLs: a packet shows its sender's initial TTL (64, 128, 255) until a router forwards
@@ -53,12 +58,38 @@ function rttSplit(conn: Connection): { t1: number; t2: number } | null {
   return t1 >= 0 && t2 >= 0 ? { t1, t2 } : null;
 }
 
+/** The side whose packets are all marked sent by the capturing host while none of the other's are. */
+function markedSender(conn: Connection): Side | null {
+  const c = conn.client;
+  const s = conn.server;
+  if (c.markedOut > 0 && c.markedOut === c.packets && s.markedOut === 0 && s.markedIn === s.packets) return 'client';
+  if (s.markedOut > 0 && s.markedOut === s.packets && c.markedOut === 0 && c.markedIn === c.packets) return 'server';
+  return null;
+}
+
 const ms = (x: number): string => `${(x * 1000).toFixed(x < 0.01 ? 3 : 1)} ms`;
 
 export function vantageOf(conn: Connection): Vantage {
   const c = conn.client;
   const s = conn.server;
   const evidence: string[] = [];
+
+  // 0. What the capture marked: copies of forwarded packets, the host's own packets.
+  const copies = c.copies + s.copies;
+  if (copies > 0) {
+    evidence.push(`${copies} of the connection's packets are in the capture twice, coming in on one interface and going out on another one hop lower: the capture ran on a host that forwards this connection (a router, firewall or NAT box, on all its interfaces)`);
+    return { point: 'middle', confidence: 'likely', evidence };
+  }
+  const byMark = markedSender(conn);
+  if (byMark) {
+    const other = byMark === 'client' ? 'server' : 'client';
+    evidence.push(`the capture marks the ${byMark}'s packets as sent by the capturing host${(byMark === 'client' ? s : c).packets > 0 ? ` and the ${other}'s as received by it` : ''} (Linux cooked header or pcapng flags): the capture ran on the ${byMark}'s host`);
+    return { point: byMark, confidence: 'likely', evidence };
+  }
+  if (c.markedOther > 0 && c.markedOther === c.packets && s.markedOther === s.packets) {
+    evidence.push('the capture marks every packet as addressed to another host (promiscuous mode): the capture ran on a tap, a mirror port or a bridge between the two');
+    return { point: 'middle', confidence: 'likely', evidence };
+  }
 
   // 1. Checksum offload.
   let byChecksum: Side | null = null;

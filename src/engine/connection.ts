@@ -100,6 +100,22 @@ export class SideState {
   /** TCP checksums checked on this side's first packets, and how many were wrong. */
   checksumsChecked = 0;
   checksumsBad = 0;
+  /** Packets the capture marked received by the capturing host, sent by it, or seen for another host (net/decode.ts Direction). */
+  markedIn = 0;
+  markedOut = 0;
+  markedOther = 0;
+  /** Second copies of this side's packets in the capture (a forwarding host captured on all its interfaces): left out. */
+  copies = 0;
+  /** This side's last packet, to recognise a second copy of it (engine/copies.ts). */
+  lastTime = -Infinity;
+  lastSeq = 0;
+  lastAck = 0;
+  lastFlags = 0;
+  lastLen = 0;
+  lastWindow = 0;
+  lastIpId = 0;
+  lastTtl = 0;
+  lastDirection = 0;
   /** Highest sequence number this side's data reached (seq + length), valid once it sent data. */
   seqEnd = 0;
   /** Acknowledgements this side received that did not move (duplicate ACKs from the peer). */

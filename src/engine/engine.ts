@@ -12,6 +12,7 @@ import { decodePacket, icmpDescription, ipv4String, ipv6String, Skip, SKIP_NAMES
 import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
 import { Connection, MAX_HOLES, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
 import { observeIp } from './ip-facts.js';
+import { secondCopy } from './copies.js';
 import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
@@ -84,6 +85,8 @@ export interface EngineStats {
   timedOut: number;
   /** Packets that would have opened an embryonic flow past the cap: tallied, not tracked. */
   untracked: number;
+  /** Second copies of TCP packets (a forwarding host captured on all its interfaces), left out (engine/copies.ts). */
+  captureCopies: number;
   fragments: { fragments: number; reassembled: number; incomplete: number };
   tunnels: Record<string, number>;
   openAtEnd: number;
@@ -134,6 +137,7 @@ export class Engine {
     connectionsIgnored: 0,
     evicted: 0,
     untracked: 0,
+    captureCopies: 0,
     timedOut: 0,
     fragments: this.frags.stats,
     tunnels: {},
@@ -171,6 +175,7 @@ export class Engine {
     if (time > this.now) this.now = time;
     const seg = this.seg;
     const r = decodePacket(p.linkType, p.data, seg, this.frags, p.frame, time);
+    if (p.direction !== undefined && seg.direction === 0) seg.direction = p.direction;
     if (this.opts.owns === undefined || this.opts.owns(r, seg)) {
       this.stats.packets++;
       if (r === Skip.IcmpError) this.icmp(p, time);
@@ -421,6 +426,11 @@ export class Engine {
     const me = fromClient ? c.client : c.server;
     const peer = fromClient ? c.server : c.client;
     const side: Side = fromClient ? 'client' : 'server';
+    if (secondCopy(me, s, time)) {
+      me.copies++;
+      this.stats.captureCopies++;
+      return;
+    }
     const ref: FrameRef = { frame: p.frame, time };
     me.packets++;
     observeIp(me, s);

@@ -33,6 +33,24 @@ export const SKIP_NAMES: Record<number, string> = {
   [Skip.IcmpError]: 'ICMP error about a TCP packet',
 };
 
+/**
+ * Which way the capture saw a packet go, where it says: Linux cooked headers (`tcpdump -i
+ * any`: the kernel's packet type) and pcapng's epb_flags. 0 when the capture does not say.
+ */
+export const enum Direction {
+  Unknown = 0,
+  /** Received by the capturing host (addressed to it, or broadcast / multicast). */
+  In = 1,
+  /** Sent by the capturing host. */
+  Out = 2,
+  /** Addressed to another host, seen in promiscuous mode (a tap, a SPAN port, a bridge). */
+  Other = 3,
+}
+
+/** Linux packet types (PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST, _OUTGOING) as directions. */
+const SLL_DIRECTION: readonly Direction[] = [Direction.In, Direction.In, Direction.In, Direction.Other, Direction.Out];
+const sllDirection = (type: number): Direction => SLL_DIRECTION[type] ?? Direction.Unknown;
+
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
@@ -97,6 +115,8 @@ export class TcpSegment {
   ttl = 0;
   /** IPv4 identification, or -1 (IPv6, or a reassembled datagram). */
   ipId = -1;
+  /** Which way the capture saw the packet go (Linux cooked headers; the engine adds pcapng's flags). */
+  direction: Direction = Direction.Unknown;
   /** Where the IP header starts in `data`, and where the TCP header does (for checksums on demand). */
   ipStart = 0;
   tcpStart = 0;
@@ -147,17 +167,20 @@ export function decodePacket(
 ): Skip {
   seg.tunnel = '';
   seg.vlan = -1;
+  seg.direction = Direction.Unknown;
   switch (linkType) {
     case LINKTYPE.ETHERNET:
       return ethernet(data, 0, seg, frags, frame, time, 0);
     case LINKTYPE.LINUX_SLL: {
-      // 16-byte cooked header; protocol at offset 14.
+      // 16-byte cooked header: packet type at 0, protocol at offset 14.
       if (data.length < 16) return Skip.Malformed;
+      seg.direction = sllDirection((data[0]! << 8) | data[1]!);
       return etherType((data[14]! << 8) | data[15]!, data, 16, seg, frags, frame, time, 0);
     }
     case LINKTYPE.LINUX_SLL2: {
-      // 20-byte header; protocol at offset 0.
+      // 20-byte header: protocol at offset 0, packet type at 10.
       if (data.length < 20) return Skip.Malformed;
+      seg.direction = sllDirection(data[10]!);
       return etherType((data[0]! << 8) | data[1]!, data, 20, seg, frags, frame, time, 0);
     }
     case LINKTYPE.RAW:

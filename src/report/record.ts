@@ -37,6 +37,10 @@ export interface TcpSideJson {
   captureGaps: number;
   captureGapBytes: number;
   snaplenCut: number;
+  /** Second copies of this side's packets (a forwarding host captured on all its interfaces), left out. */
+  captureCopies: number;
+  /** Packets the capture marked as received by / sent by the capturing host (Linux cooked headers, pcapng flags), when it did. */
+  marked: { in: number; out: number; otherHost: number } | null;
   fin: number | null;
   rst: number | null;
 }
@@ -102,6 +106,8 @@ function sideJson(st: SideState): TcpSideJson {
     captureGaps: st.stream.gaps,
     captureGapBytes: st.stream.gapBytes,
     snaplenCut: st.snaplenCut,
+    captureCopies: st.copies,
+    marked: st.markedIn + st.markedOut + st.markedOther > 0 ? { in: st.markedIn, out: st.markedOut, otherHost: st.markedOther } : null,
     fin: st.fin?.frame ?? null,
     rst: st.rst?.frame ?? null,
   };

@@ -1,0 +1,88 @@
+// The second copy of a packet in one capture (engine/copies.ts): a forwarding host captured
+// on all its interfaces holds each packet as it came in and as it went out. Table of what
+// is and is not a copy, then the direction marks read off real Linux cooked captures
+// against tshark's sll.pkttype.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { readCapture } from '../src/capture/source.js';
+import { SideState } from '../src/engine/connection.js';
+import { secondCopy } from '../src/engine/copies.js';
+import { decodePacket, Direction, Skip, TcpSegment, TCP_ACK, TCP_SYN } from '../src/net/decode.js';
+import { capturesDir } from './helpers/paths.js';
+
+interface Pkt {
+  t: number;
+  ttl: number;
+  ipId?: number;
+  seq?: number;
+  ack?: number;
+  flags?: number;
+  len?: number;
+  window?: number;
+  dir?: Direction;
+}
+
+function seg(p: Pkt): TcpSegment {
+  const s = new TcpSegment();
+  s.ttl = p.ttl;
+  s.ipId = p.ipId ?? 0x1234;
+  s.seq = p.seq ?? 1000;
+  s.ack = p.ack ?? 2000;
+  s.flags = p.flags ?? TCP_ACK;
+  s.payloadLen = p.len ?? 100;
+  s.window = p.window ?? 500;
+  s.direction = p.dir ?? Direction.Unknown;
+  return s;
+}
+
+const A: Pkt = { t: 0, ttl: 64 };
+const CASES: { name: string; packets: Pkt[]; copies: boolean[] }[] = [
+  { name: 'routed: the same datagram one hop lower, moments later', packets: [A, { ...A, t: 0.00002, ttl: 63 }], copies: [false, true] },
+  { name: 'routed twice on one host (three interfaces)', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.00002, ttl: 62 }], copies: [false, true, true] },
+  { name: 'bridged: same TTL, marked in then out', packets: [{ ...A, dir: Direction.In }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [false, true] },
+  { name: 'same TTL, no direction marks: not provably a copy', packets: [A, { ...A, t: 0.00001 }], copies: [false, false] },
+  { name: 'same TTL, same direction: the host sent it again', packets: [{ ...A, dir: Direction.Out }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [false, false] },
+  { name: 'a retransmission: new IPv4 identification', packets: [A, { ...A, t: 0.2, ttl: 63, ipId: 0x1235 }], copies: [false, false] },
+  { name: 'too late to be a forwarded copy', packets: [A, { ...A, t: 0.3, ttl: 63 }], copies: [false, false] },
+  { name: 'another segment (seq moved)', packets: [A, { ...A, t: 0.00001, ttl: 63, seq: 1100 }], copies: [false, false] },
+  { name: 'another ACK (ack moved)', packets: [A, { ...A, t: 0.00001, ttl: 63, ack: 2100 }], copies: [false, false] },
+  { name: 'a window update', packets: [A, { ...A, t: 0.00001, ttl: 63, window: 600 }], copies: [false, false] },
+  { name: 'SYN-ACK with IP ID 0, forwarded', packets: [{ ...A, ipId: 0, flags: TCP_SYN | TCP_ACK, len: 0 }, { ...A, t: 0.00001, ttl: 63, ipId: 0, flags: TCP_SYN | TCP_ACK, len: 0 }], copies: [false, true] },
+  { name: 'IPv6 (no identification): hop limit one lower', packets: [{ ...A, ipId: -1 }, { ...A, t: 0.00001, ttl: 63, ipId: -1 }], copies: [false, true] },
+  { name: 'copy, then the next packet, then its copy', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.001, seq: 1100, ipId: 0x1235 }, { ...A, t: 0.00101, ttl: 63, seq: 1100, ipId: 0x1235 }], copies: [false, true, false, true] },
+];
+
+describe('second copies of a packet', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const me = new SideState({ ip: '10.0.0.1', port: 1 }, 1);
+      assert.deepEqual(c.packets.map((p) => secondCopy(me, seg(p), p.t)), c.copies);
+    });
+  }
+});
+
+describe('direction marks of Linux cooked captures agree with tshark', () => {
+  const WANT: Record<string, Direction> = { '0': Direction.In, '1': Direction.In, '2': Direction.In, '3': Direction.Other, '4': Direction.Out };
+  for (const f of ['tcp-any-sll.pcap', 'tcp-any-sll2.pcap', 'vantage-any-interface-router.pcap']) {
+    it(f, async (t) => {
+      const file = join(capturesDir, f);
+      const ts = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'sll.pkttype'], { encoding: 'utf8' });
+      if (ts.status !== 0) return t.skip('no tshark here');
+      const want = new Map(ts.stdout.trim().split('\n').map((l) => l.split('\t')).map((x) => [Number(x[0]), WANT[x[1]!]]));
+      const s = new TcpSegment();
+      let n = 0;
+      const seen = new Set<Direction>();
+      await readCapture(file, (p) => {
+        assert.equal(decodePacket(p.linkType, p.data, s, null, p.frame, 0), Skip.None);
+        assert.equal(s.direction, want.get(p.frame), `frame ${p.frame}`);
+        seen.add(s.direction);
+        n++;
+      });
+      assert.equal(n, want.size);
+      assert.deepEqual([...seen].sort(), [Direction.In, Direction.Out]);
+    });
+  }
+});
