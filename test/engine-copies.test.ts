@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readCapture } from '../src/capture/source.js';
 import { SideState } from '../src/engine/connection.js';
-import { secondCopy } from '../src/engine/copies.js';
+import { Copy, secondCopy } from '../src/engine/copies.js';
 import { decodePacket, Direction, Skip, TcpSegment, TCP_ACK, TCP_SYN } from '../src/net/decode.js';
 import { capturesDir } from './helpers/paths.js';
 
@@ -39,20 +39,27 @@ function seg(p: Pkt): TcpSegment {
 }
 
 const A: Pkt = { t: 0, ttl: 64 };
-const CASES: { name: string; packets: Pkt[]; copies: boolean[] }[] = [
-  { name: 'routed: the same datagram one hop lower, moments later', packets: [A, { ...A, t: 0.00002, ttl: 63 }], copies: [false, true] },
-  { name: 'routed twice on one host (three interfaces)', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.00002, ttl: 62 }], copies: [false, true, true] },
-  { name: 'bridged: same TTL, marked in then out', packets: [{ ...A, dir: Direction.In }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [false, true] },
-  { name: 'same TTL, no direction marks: not provably a copy', packets: [A, { ...A, t: 0.00001 }], copies: [false, false] },
-  { name: 'same TTL, same direction: the host sent it again', packets: [{ ...A, dir: Direction.Out }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [false, false] },
-  { name: 'a retransmission: new IPv4 identification', packets: [A, { ...A, t: 0.2, ttl: 63, ipId: 0x1235 }], copies: [false, false] },
-  { name: 'too late to be a forwarded copy', packets: [A, { ...A, t: 0.3, ttl: 63 }], copies: [false, false] },
-  { name: 'another segment (seq moved)', packets: [A, { ...A, t: 0.00001, ttl: 63, seq: 1100 }], copies: [false, false] },
-  { name: 'another ACK (ack moved)', packets: [A, { ...A, t: 0.00001, ttl: 63, ack: 2100 }], copies: [false, false] },
-  { name: 'a window update', packets: [A, { ...A, t: 0.00001, ttl: 63, window: 600 }], copies: [false, false] },
-  { name: 'SYN-ACK with IP ID 0, forwarded', packets: [{ ...A, ipId: 0, flags: TCP_SYN | TCP_ACK, len: 0 }, { ...A, t: 0.00001, ttl: 63, ipId: 0, flags: TCP_SYN | TCP_ACK, len: 0 }], copies: [false, true] },
-  { name: 'IPv6 (no identification): hop limit one lower', packets: [{ ...A, ipId: -1 }, { ...A, t: 0.00001, ttl: 63, ipId: -1 }], copies: [false, true] },
-  { name: 'copy, then the next packet, then its copy', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.001, seq: 1100, ipId: 0x1235 }, { ...A, t: 0.00101, ttl: 63, seq: 1100, ipId: 0x1235 }], copies: [false, true, false, true] },
+const ACK0: Pkt = { ...A, ipId: 0, len: 0 };
+const SYNACK: Pkt = { ...A, ipId: 0, flags: TCP_SYN | TCP_ACK, len: 0 };
+const { No, Routed, Mirrored } = { No: Copy.No, Routed: Copy.Routed, Mirrored: Copy.Mirrored };
+const CASES: { name: string; packets: Pkt[]; copies: Copy[] }[] = [
+  { name: 'routed: the same datagram one hop lower, moments later', packets: [A, { ...A, t: 0.00002, ttl: 63 }], copies: [No, Routed] },
+  { name: 'routed twice on one host (three interfaces)', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.00002, ttl: 62 }], copies: [No, Routed, Routed] },
+  { name: 'bridged: same TTL, marked in then out', packets: [{ ...A, dir: Direction.In }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [No, Mirrored] },
+  { name: 'mirrored: same TTL, unmarked, the same IPv4 identification', packets: [A, { ...A, t: 0.00001 }], copies: [No, Mirrored] },
+  { name: 'same TTL, marked out twice: the host sent it again', packets: [{ ...A, dir: Direction.Out }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [No, No] },
+  { name: 'a stack that always sends IP ID 0: the same ACK twice may be two duplicate ACKs', packets: [ACK0, { ...ACK0, t: 0.00001 }], copies: [No, No] },
+  { name: 'the same ACK with ID 0, one hop lower: routed', packets: [ACK0, { ...ACK0, t: 0.00001, ttl: 63 }], copies: [No, Routed] },
+  { name: 'a retransmission: new IPv4 identification', packets: [A, { ...A, t: 0.2, ttl: 63, ipId: 0x1235 }], copies: [No, No] },
+  { name: 'too late to be a copy', packets: [A, { ...A, t: 0.3, ttl: 63 }], copies: [No, No] },
+  { name: 'another segment (seq moved)', packets: [A, { ...A, t: 0.00001, ttl: 63, seq: 1100 }], copies: [No, No] },
+  { name: 'another ACK (ack moved)', packets: [A, { ...A, t: 0.00001, ttl: 63, ack: 2100 }], copies: [No, No] },
+  { name: 'a window update', packets: [A, { ...A, t: 0.00001, ttl: 63, window: 600 }], copies: [No, No] },
+  { name: 'SYN-ACK with IP ID 0, forwarded', packets: [SYNACK, { ...SYNACK, t: 0.00001, ttl: 63 }], copies: [No, Routed] },
+  { name: 'SYN-ACK with IP ID 0, mirrored (a SYN is retransmitted a second later at the earliest)', packets: [SYNACK, { ...SYNACK, t: 0.00001 }], copies: [No, Mirrored] },
+  { name: 'IPv6 (no identification): hop limit one lower', packets: [{ ...A, ipId: -1 }, { ...A, t: 0.00001, ttl: 63, ipId: -1 }], copies: [No, Routed] },
+  { name: 'IPv6, same hop limit, unmarked: nothing tells a copy', packets: [{ ...A, ipId: -1 }, { ...A, t: 0.00001, ipId: -1 }], copies: [No, No] },
+  { name: 'copy, then the next packet, then its copy', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.001, seq: 1100, ipId: 0x1235 }, { ...A, t: 0.00101, ttl: 63, seq: 1100, ipId: 0x1235 }], copies: [No, Routed, No, Routed] },
 ];
 
 describe('second copies of a packet', () => {

@@ -23,7 +23,7 @@ PY=/usr/bin/python3
 CIP=10.80.0.1
 SIP=10.80.1.2
 SNI=www.example.test
-VANTAGE_PACKAGES="iproute2 procps nftables tcpdump tshark openssl curl faketime openssh-server openssh-client python3"
+VANTAGE_PACKAGES="iproute2 procps nftables tcpdump tshark wireshark-common openssl curl faketime openssh-server openssh-client python3"
 POINTS=(client router server)
 
 SC_NS=()
@@ -319,14 +319,52 @@ sc_any_interface() {
   done
 }
 
+# Two switch ports mirrored into one capture: a bridge between client and server, tcpdump
+# on both of its ports (plain Ethernet, no direction marks), the two files merged. Every
+# packet is there twice, the same TTL and IPv4 identification, microseconds apart: what a
+# SPAN session over two ports or a mergecap of two taps gives.
+sc_mirrored() {
+  C=hsi-vp-mir-c; R=hsi-vp-mir-b; S=hsi-vp-mir-s
+  ns_new "$C"; ns_new "$R"; ns_new "$S"
+  ip link add c0 netns "$C" type veth peer name b0 netns "$R"
+  ip link add s0 netns "$S" type veth peer name b1 netns "$R"
+  ip -n "$C" addr add "$CIP/16" dev c0; ip -n "$S" addr add "$SIP/16" dev s0
+  in_ns "$R" ip link add br0 type bridge
+  local x
+  for x in b0 b1; do in_ns "$R" ip link set "$x" master br0; in_ns "$R" ip link set "$x" up; done
+  in_ns "$R" ip link set br0 up
+  ip -n "$C" link set c0 up; ip -n "$S" link set s0 up
+  for x in "$C c0" "$R b0" "$R b1" "$S s0"; do set -- $x; ip -n "$1" link set "$2" gso_max_segs 1; done
+  s_server server "${WWW[@]}"
+  PIDS=()
+  capture_start "$R" b0 "$WORK/b0.pcap" --immediate-mode tcp; PIDS+=("$CAPTURE_PID")
+  capture_start "$R" b1 "$WORK/b1.pcap" --immediate-mode tcp; PIDS+=("$CAPTURE_PID")
+  ip netns exec "$C" curl -sS -o /dev/null --max-time 5 --cacert "$CERTS/test-root.pem" --resolve "$SNI:443:$SIP" "https://$SNI/" >"$WORK/client.log" 2>&1
+  sleep 0.5
+  local p
+  for p in "${PIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  local f=$CAPTURES/vantage-mirrored-bridge.pcap
+  mergecap -F pcap -w "$f" "$WORK/b0.pcap" "$WORK/b1.pcap"
+  WROTE+=("captures/vantage-mirrored-bridge.pcap")
+  local n1 n2
+  n1=$(count "$WORK/b0.pcap" tcp); n2=$(count "$f" tcp)
+  (( n2 == 2 * n1 )) || die "mirrored: expected every packet twice ($n1 on one port, $n2 merged)"
+  SCENARIO=mirrored "$PY" -c "$EXPECT_PY" "$CAPTURES/vantage-mirrored-bridge.expect.json" \
+    "A verified TLS 1.3 handshake (curl to openssl s_server with the www chain) through a Linux bridge, captured on both bridge ports (tcpdump, Ethernet) and merged with mergecap: each of the $n1 packets twice, the same TTL and IPv4 identification, as a SPAN session over two switch ports gives." \
+    "scripts/captures/vantage.sh mirrored" "curl $V_CURL, OpenSSL $V_OPENSSL s_server, tcpdump $V_TCPDUMP, mergecap" '["--ca-file", "captures/certs/test-root.pem"]' \
+    <<<"[ { \"server\": { \"ip\": \"$SIP\", \"port\": 443 }, \"client\": { \"ip\": \"$CIP\" }, \"protocol\": \"tls\", \"outcome\": \"completed\", \"verdict\": { \"code\": \"tls.ok\" }, \"vantage\": { \"point\": \"middle\", \"confidence\": \"likely\" } } ]"
+  WROTE+=("captures/vantage-mirrored-bridge.expect.json")
+}
+
 # =======================================================================================
-ALL_SCENARIOS=(any-interface mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
+ALL_SCENARIOS=(any-interface mirrored mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
 
 main() {
   if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi
   if [[ "${1:-}" == --packages ]]; then echo "$VANTAGE_PACKAGES"; return; fi
   [[ $EUID -eq 0 ]] || die "run as root (network namespaces, nftables, captures)"
-  need ip nft tcpdump tshark openssl curl faketime ssh ssh-keygen /usr/sbin/sshd "$PY"
+  need ip nft tcpdump tshark mergecap openssl curl faketime ssh ssh-keygen /usr/sbin/sshd "$PY"
   local list=("$@") sc
   (( ${#list[@]} )) || list=("${ALL_SCENARIOS[@]}")
   for sc in "${list[@]}"; do declare -F "sc_${sc//-/_}" >/dev/null || die "unknown scenario '$sc' (see --list)"; done

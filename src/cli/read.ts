@@ -131,7 +131,7 @@ export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: 
   const drops = c.drops.reduce((s, d) => s + (d.dropped ?? 0) + (d.osDropped ?? 0), 0);
   if (drops > 0) out.push(`the capturing interface recorded ${thousands(drops)} dropped packets: verdicts that rest on a missing packet may be wrong`);
   if (e.fragments.incomplete > 0) out.push(`${e.fragments.incomplete} fragmented IP datagrams could not be reassembled`);
-  if (e.captureCopies > 0) out.push(`${thousands(e.captureCopies)} TCP packets were in the capture twice (each came in on one interface and went out on another: a capture on every interface, tcpdump -i any, of a host that forwards them): the second copies were left out, not taken for retransmissions`);
+  if (e.captureCopies > 0) out.push(`${thousands(e.captureCopies)} TCP packets were in the capture twice (the same datagram seen at two points: tcpdump -i any on a host that forwards it, a mirror port over two switch ports, merged captures): the second copies were left out, not taken for retransmissions`);
   if (e.evicted > 0) out.push(`${thousands(e.evicted)} connections were evicted from a full connection table (--max-flows) and reported as incomplete`);
   const u = untrackedNote(e, untracked);
   if (u) out.push(u);

@@ -58,6 +58,9 @@ function rttSplit(conn: Connection): { t1: number; t2: number } | null {
   return t1 >= 0 && t2 >= 0 ? { t1, t2 } : null;
 }
 
+const isLoopback = (ip: string): boolean => ip.startsWith('127.') || ip === '::1' || ip.startsWith('::ffff:127.');
+const sameHost = (a: string, b: string): boolean => a === b || (isLoopback(a) && isLoopback(b));
+
 /** The side whose packets are all marked sent by the capturing host while none of the other's are. */
 function markedSender(conn: Connection): Side | null {
   const c = conn.client;
@@ -74,10 +77,18 @@ export function vantageOf(conn: Connection): Vantage {
   const s = conn.server;
   const evidence: string[] = [];
 
-  // 0. What the capture marked: copies of forwarded packets, the host's own packets.
+  // 0. One host at both ends; what the capture marked: copies of forwarded packets, the host's own packets.
+  if (sameHost(c.endpoint.ip, s.endpoint.ip)) {
+    evidence.push(`the client and the server are one host (${c.endpoint.ip === s.endpoint.ip ? c.endpoint.ip : 'loopback addresses'}): the capture ran on it and saw both ends`);
+    return { point: 'client', confidence: 'likely', evidence };
+  }
   const copies = c.copies + s.copies;
   if (copies > 0) {
-    evidence.push(`${copies} of the connection's packets are in the capture twice, coming in on one interface and going out on another one hop lower: the capture ran on a host that forwards this connection (a router, firewall or NAT box, on all its interfaces)`);
+    evidence.push(
+      c.copiesRouted + s.copiesRouted > 0
+        ? `${copies} of the connection's packets are in the capture twice, coming in on one interface and going out on another one hop lower: the capture ran on a host that forwards this connection (a router, firewall or NAT box, on all its interfaces)`
+        : `${copies} of the connection's packets are in the capture twice with the same TTL and IPv4 identification: captured at two points between the hosts at once (a bridge, a mirror port over two switch ports, or two captures merged)`,
+    );
     return { point: 'middle', confidence: 'likely', evidence };
   }
   const byMark = markedSender(conn);

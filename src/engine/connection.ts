@@ -106,6 +106,8 @@ export class SideState {
   markedOther = 0;
   /** Second copies of this side's packets in the capture (a forwarding host captured on all its interfaces): left out. */
   copies = 0;
+  /** Of them, copies one hop lower (a routing host captured on all its interfaces). */
+  copiesRouted = 0;
   /** This side's last packet, to recognise a second copy of it (engine/copies.ts). */
   lastTime = -Infinity;
   lastSeq = 0;

@@ -1,38 +1,57 @@
 // A packet the capture holds twice. `tcpdump -i any` on a host that forwards the
 // connection (a router, a firewall, a container host) sees each packet come in on one
-// interface and go out on another: the same IP datagram — same IPv4 identification, same
-// TCP sequence and acknowledgment numbers, flags, window and length — its TTL one lower
-// (routed) or the same with the other direction mark (bridged), moments later. Counting
-// the copy as a retransmission would invent losses; the engine leaves it out and counts it.
-// A real retransmission is sent again by the host itself: a new IPv4 identification, its
-// own TTL, a retransmission timeout later.
+// interface and go out on another; a SPAN session over two switch ports, or two taps merged
+// with mergecap, hold each packet as it passed each point. Either way it is the same IP
+// datagram — same IPv4 identification, TCP sequence and acknowledgment numbers, flags,
+// window and length — moments later, with its TTL one lower (routed), or the same TTL with
+// the other direction mark (bridged), or simply the same TTL (mirrored). Counting the copy
+// as a retransmission would invent losses; the engine leaves it out and counts it.
+// A retransmission is sent again by the host itself: a new IPv4 identification, a
+// retransmission timeout later (a SYN's a second later at the earliest).
 
-import type { TcpSegment } from '../net/decode.js';
+import { TCP_SYN, type TcpSegment } from '../net/decode.js';
 import type { SideState } from './connection.js';
 
 /** A host forwards a packet in microseconds; a retransmission takes 200 ms at least. */
 const COPY_WITHIN_SECONDS = 0.05;
 
+export const enum Copy {
+  No = 0,
+  /** The TTL one lower: the copy after a router (or routing host) forwarded it. */
+  Routed = 1,
+  /** The same TTL: a bridge, a mirror port, two captures merged. */
+  Mirrored = 2,
+}
+
 /** Whether `s` is a second copy of `me`'s last packet; remembers `s` for the next one either way. */
-export function secondCopy(me: SideState, s: TcpSegment, time: number): boolean {
-  const copy =
+export function secondCopy(me: SideState, s: TcpSegment, time: number): Copy {
+  let copy = Copy.No;
+  if (
     time - me.lastTime <= COPY_WITHIN_SECONDS &&
     s.seq === me.lastSeq &&
     s.ack === me.lastAck &&
     s.flags === me.lastFlags &&
     s.payloadLen === me.lastLen &&
     s.window === me.lastWindow &&
-    s.ipId === me.lastIpId &&
-    (s.ttl === me.lastTtl - 1 || (s.ttl === me.lastTtl && s.direction !== 0 && me.lastDirection !== 0 && s.direction !== me.lastDirection));
+    s.ipId === me.lastIpId
+  ) {
+    if (s.ttl === me.lastTtl - 1) copy = Copy.Routed;
+    else if (s.ttl === me.lastTtl) {
+      // Marked in, then out: one host saw it pass. Unmarked: the same IPv4 identification
+      // (never reused by its sender within moments; 0 is what some stacks always send) or a SYN.
+      const marks = s.direction !== 0 && me.lastDirection !== 0;
+      if (marks ? s.direction !== me.lastDirection : s.ipId > 0 || (s.flags & TCP_SYN) !== 0) copy = Copy.Mirrored;
+    }
+  }
   me.lastTime = time;
   me.lastTtl = s.ttl;
   me.lastDirection = s.direction;
-  if (copy) return true;
+  if (copy !== Copy.No) return copy;
   me.lastSeq = s.seq;
   me.lastAck = s.ack;
   me.lastFlags = s.flags;
   me.lastLen = s.payloadLen;
   me.lastWindow = s.window;
   me.lastIpId = s.ipId;
-  return false;
+  return Copy.No;
 }

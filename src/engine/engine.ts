@@ -12,7 +12,7 @@ import { decodePacket, icmpDescription, ipv4String, ipv6String, Skip, SKIP_NAMES
 import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
 import { Connection, MAX_HOLES, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
 import { observeIp } from './ip-facts.js';
-import { secondCopy } from './copies.js';
+import { Copy, secondCopy } from './copies.js';
 import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
@@ -426,8 +426,10 @@ export class Engine {
     const me = fromClient ? c.client : c.server;
     const peer = fromClient ? c.server : c.client;
     const side: Side = fromClient ? 'client' : 'server';
-    if (secondCopy(me, s, time)) {
+    const copy = secondCopy(me, s, time);
+    if (copy !== Copy.No) {
       me.copies++;
+      if (copy === Copy.Routed) me.copiesRouted++;
       this.stats.captureCopies++;
       return;
     }
