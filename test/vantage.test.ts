@@ -101,6 +101,15 @@ describe('the same failure seen from the client, the router and the server', () 
     assert.ok(atClient);
   });
 
+  it('a loopback capture ran on the one host that is both ends (IPv4 and IPv6)', async () => {
+    for (const f of ['keylog-bad-record-mac-12.pcap', 'ssh-ipv6.pcap']) {
+      const [r] = await analyse(join(capturesDir, f));
+      assert.equal(r!.client.ip, r!.server.ip);
+      assert.equal(r!.vantage.point, 'client', f);
+      assert.match(r!.vantage.evidence[0]!, /one host \((127\.0\.0\.1|::1)\)/);
+    }
+  });
+
   it('tcpdump -i any on an end host: the kernel marked its own packets outgoing', async () => {
     for (const [point, side] of [['client', 'client'], ['server', 'server']] as const) {
       const [r] = await recordsAt('any-interface', point);
