@@ -4,7 +4,8 @@
 // with mergecap, hold each packet as it passed each point. Either way it is the same IP
 // datagram — same IPv4 identification, TCP sequence and acknowledgment numbers, flags,
 // window and length — moments later, with its TTL one lower (routed), or the same TTL with
-// the other direction mark (bridged), or simply the same TTL (mirrored). Counting the copy
+// the other direction mark (bridged), or simply the same TTL (mirrored; also a container's
+// packet captured on its veth and again on the bridge). Counting the copy
 // as a retransmission would invent losses; the engine leaves it out and counts it.
 // A retransmission is sent again by the host itself: a new IPv4 identification, a
 // retransmission timeout later (a SYN's a second later at the earliest).
@@ -37,10 +38,10 @@ export function secondCopy(me: SideState, s: TcpSegment, time: number): Copy {
   ) {
     if (s.ttl === me.lastTtl - 1) copy = Copy.Routed;
     else if (s.ttl === me.lastTtl) {
-      // Marked in, then out: one host saw it pass. Unmarked: the same IPv4 identification
-      // (never reused by its sender within moments; 0 is what some stacks always send) or a SYN.
-      const marks = s.direction !== 0 && me.lastDirection !== 0;
-      if (marks ? s.direction !== me.lastDirection : s.ipId > 0 || (s.flags & TCP_SYN) !== 0) copy = Copy.Mirrored;
+      // The same IPv4 identification (never reused by its sender within moments; 0 is what
+      // some stacks always send), a SYN, or marked in and then out: one datagram seen twice.
+      const marksDiffer = s.direction !== 0 && me.lastDirection !== 0 && s.direction !== me.lastDirection;
+      if (s.ipId > 0 || (s.flags & TCP_SYN) !== 0 || marksDiffer) copy = Copy.Mirrored;
     }
   }
   me.lastTime = time;
