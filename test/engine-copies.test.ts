@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readCapture } from '../src/capture/source.js';
 import { SideState } from '../src/engine/connection.js';
-import { Copy, secondCopy } from '../src/engine/copies.js';
+import { Copy, RecentSyns, secondCopy } from '../src/engine/copies.js';
 import { decodePacket, Direction, Skip, TcpSegment, TCP_ACK, TCP_SYN } from '../src/net/decode.js';
 import { capturesDir } from './helpers/paths.js';
 
@@ -92,6 +92,27 @@ describe('direction marks of Linux cooked captures agree with tshark', () => {
       });
       assert.equal(n, want.size);
       assert.deepEqual([...seen].sort(), [Direction.In, Direction.Out]);
+    });
+  }
+});
+
+describe('a SYN seen again under other addresses (NAT on the capturing host)', () => {
+  const syn = (o: Partial<{ seq: number; ipId: number; ttl: number }> = {}): TcpSegment => seg({ t: 0, ttl: o.ttl ?? 64, ipId: o.ipId ?? 0x4242, seq: o.seq ?? 123456789, flags: TCP_SYN, len: 0, ack: 0 });
+  const ROWS: { name: string; second: { seq?: number; ipId?: number; ttl?: number; t: number; src: number; dst: number }; linked: boolean }[] = [
+    { name: 'masqueraded: another source, one hop lower', second: { t: 0.00001, ttl: 63, src: 77, dst: 2 }, linked: true },
+    { name: 'port-forwarded: another destination, same TTL', second: { t: 0.00001, src: 1, dst: 99 }, linked: true },
+    { name: 'the same endpoints again (a copy or a retransmission)', second: { t: 0.00001, src: 1, dst: 2 }, linked: false },
+    { name: 'another ISN', second: { t: 0.00001, seq: 987654321, src: 77, dst: 2 }, linked: false },
+    { name: 'another IPv4 identification', second: { t: 0.00001, ipId: 0x4243, src: 77, dst: 2 }, linked: false },
+    { name: 'too late', second: { t: 0.2, ttl: 63, src: 77, dst: 2 }, linked: false },
+    { name: 'a TTL that went up', second: { t: 0.00001, ttl: 65, src: 77, dst: 2 }, linked: false },
+  ];
+  for (const r of ROWS) {
+    it(r.name, () => {
+      const syns = new RecentSyns();
+      assert.equal(syns.earlier(syn(), 0, 1, 2), null);
+      const got = syns.earlier(syn(r.second), r.second.t, r.second.src, r.second.dst);
+      assert.deepEqual(got, r.linked ? { src: 1, dst: 2 } : null);
     });
   }
 });

@@ -101,6 +101,31 @@ describe('the same failure seen from the client, the router and the server', () 
     assert.ok(atClient);
   });
 
+  it('a NAT router captured with -i any: both legs reported, each naming the other; the ends see one leg each', async () => {
+    const legs = await recordsAt('nat-any', 'router');
+    const [atClient] = await recordsAt('nat-any', 'client');
+    const [atServer] = await recordsAt('nat-any', 'server');
+    assert.equal(legs.length, 2);
+    const before = legs.find((r) => r.tcp!.translated?.leg === 'before')!;
+    const after = legs.find((r) => r.tcp!.translated?.leg === 'after')!;
+    assert.ok(before && after, JSON.stringify(legs.map((r) => r.tcp!.translated)));
+    // the leg before translation is the client's connection, the one after the server's
+    assert.deepEqual(before.client, atClient!.client);
+    assert.deepEqual(after.client, atServer!.client);
+    assert.notDeepEqual(before.client, after.client);
+    assert.deepEqual(before.tcp!.translated!.other, { client: after.client, server: after.server });
+    assert.deepEqual(after.tcp!.translated!.other, { client: before.client, server: before.server });
+    for (const r of legs) {
+      assert.equal(r.verdict.code, atClient!.verdict.code);
+      assert.equal(r.vantage.point, 'middle');
+      assert.match(r.vantage.evidence[0]!, /addresses were translated .*the same SYN, sequence number and IPv4 identification/);
+    }
+    assert.equal(atClient!.tcp!.translated, null);
+    const out = spawnSync(process.execPath, [join(capturesDir, '..', 'bin', 'hsi.js'), 'read', join(capturesDir, 'vantage-nat-any-router.pcap')]).stdout.toString();
+    assert.match(out, /note: 1 connection was captured before and after the capturing host translated its addresses/);
+    assert.match(out, /before address translation on the capturing host: 10\.80\.0\.1:\d+ → 10\.80\.1\.2:443/);
+  });
+
   it('a loopback capture ran on the one host that is both ends (IPv4 and IPv6)', async () => {
     for (const f of ['keylog-bad-record-mac-12.pcap', 'ssh-ipv6.pcap']) {
       const [r] = await analyse(join(capturesDir, f));

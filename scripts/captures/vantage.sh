@@ -319,6 +319,39 @@ sc_any_interface() {
   done
 }
 
+# A router that masquerades the client (nft masquerade on its server-side interface),
+# captured with tcpdump -i any at the three points: the router holds the connection twice,
+# before the translation (the client's address) and after it (the router's), and each
+# packet of each leg twice (in on one interface, out on the other). The client's
+# certificate check fails (another name), so both legs carry the same failure.
+sc_nat_any() {
+  topology nat
+  in_ns "$R" nft add table ip hsinat
+  in_ns "$R" nft add chain ip hsinat post '{ type nat hook postrouting priority 100; }'
+  in_ns "$R" nft add rule ip hsinat post oifname r1 masquerade
+  s_server server -no_tls1_3 -cert "$CERTS/other-host.pem" -key "$CERTS/other-host.key" -cert_chain "$CERTS/test-intermediate.pem"
+  ANY=1 capture_all nat-any
+  s_client client
+  capture_all_done nat-any
+  said client 'verify error:num=62:hostname mismatch'
+  local rtr=$CAPTURES/vantage-nat-any-router.pcap nat=10.80.1.254
+  require "$rtr" "ip.src==$CIP && ip.dst==$SIP && tcp.flags.syn==1 && tcp.flags.ack==0"
+  require "$rtr" "ip.src==$nat && ip.dst==$SIP && tcp.flags.syn==1 && tcp.flags.ack==0"
+  forbid "$CAPTURES/vantage-nat-any-server.pcap" "ip.src==$CIP"
+  local pt a leg
+  for pt in "${POINTS[@]}"; do
+    a=$(frame "$CAPTURES/vantage-nat-any-$pt.pcap" "tls.alert_message.desc==42")
+    case $pt in
+      client) leg="{ \"server\": { \"ip\": \"$SIP\", \"port\": 443 }, \"client\": { \"ip\": \"$CIP\" }, \"verdict\": { \"code\": \"tls.cert_hostname_mismatch\" }, \"cutFrame\": $a, \"vantage\": { \"point\": \"client\" } }" ;;
+      server) leg="{ \"server\": { \"ip\": \"$SIP\", \"port\": 443 }, \"client\": { \"ip\": \"$nat\" }, \"verdict\": { \"code\": \"tls.cert_hostname_mismatch\" }, \"cutFrame\": $a, \"vantage\": { \"point\": \"server\" } }" ;;
+      router) leg="{ \"server\": { \"ip\": \"$SIP\", \"port\": 443 }, \"client\": { \"ip\": \"$CIP\" }, \"verdict\": { \"code\": \"tls.cert_hostname_mismatch\" }, \"cutFrame\": $a, \"vantage\": { \"point\": \"middle\" } },
+        { \"server\": { \"ip\": \"$SIP\", \"port\": 443 }, \"client\": { \"ip\": \"$nat\" }, \"verdict\": { \"code\": \"tls.cert_hostname_mismatch\" }, \"vantage\": { \"point\": \"middle\" } }" ;;
+    esac
+    expect nat-any "$pt" "The router masquerades the client ($CIP becomes $nat on the server's side: nft masquerade); openssl s_client -verify_hostname $SNI rejects the server's certificate for other.example.test with bad_certificate(42). Captured with tcpdump -i any$( [[ $pt == router ]] && echo ': the router holds the connection before the translation (as it came in from the client) and after it (as it went out to the server)')." \
+      "OpenSSL $V_OPENSSL s_client / s_server, nftables, tcpdump $V_TCPDUMP" '[]' <<<"[ $leg ]"
+  done
+}
+
 # Two switch ports mirrored into one capture: a bridge between client and server, tcpdump
 # on both of its ports (plain Ethernet, no direction marks), the two files merged. Every
 # packet is there twice, the same TTL and IPv4 identification, microseconds apart: what a
@@ -358,7 +391,7 @@ sc_mirrored() {
 }
 
 # =======================================================================================
-ALL_SCENARIOS=(any-interface mirrored mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
+ALL_SCENARIOS=(any-interface mirrored nat-any mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
 
 main() {
   if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi

@@ -132,6 +132,7 @@ export function notes(c: CaptureStats, e: EngineStats, saved: number, saveFile: 
   if (drops > 0) out.push(`the capturing interface recorded ${thousands(drops)} dropped packets: verdicts that rest on a missing packet may be wrong`);
   if (e.fragments.incomplete > 0) out.push(`${e.fragments.incomplete} fragmented IP datagrams could not be reassembled`);
   if (e.captureCopies > 0) out.push(`${thousands(e.captureCopies)} TCP packets were in the capture twice (the same datagram seen at two points: tcpdump -i any on a host that forwards it, a mirror port over two switch ports, merged captures): the second copies were left out, not taken for retransmissions`);
+  if (e.translated > 0) out.push(`${thousands(e.translated)} connection${e.translated === 1 ? ' was' : 's were'} captured before and after the capturing host translated ${e.translated === 1 ? 'its' : 'their'} addresses (NAT): each leg is reported, tcp.translated names the other`);
   if (e.evicted > 0) out.push(`${thousands(e.evicted)} connections were evicted from a full connection table (--max-flows) and reported as incomplete`);
   const u = untrackedNote(e, untracked);
   if (u) out.push(u);

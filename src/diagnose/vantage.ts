@@ -82,6 +82,12 @@ export function vantageOf(conn: Connection): Vantage {
     evidence.push(`the client and the server are one host (${c.endpoint.ip === s.endpoint.ip ? c.endpoint.ip : 'loopback addresses'}): the capture ran on it and saw both ends`);
     return { point: 'client', confidence: 'likely', evidence };
   }
+  const t = conn.translation;
+  if (t !== null) {
+    const ep = (e: { ip: string; port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+    evidence.push(`the capture holds this connection ${t.leg === 'before' ? 'again after' : 'also before'} its addresses were translated (as ${ep(t.other.client)} → ${ep(t.other.server)}: the same SYN, sequence number and IPv4 identification): the capture ran on the host that translates it (a NAT router, a firewall or a container host)`);
+    return { point: 'middle', confidence: 'likely', evidence };
+  }
   const copies = c.copies + s.copies;
   if (copies > 0) {
     evidence.push(
@@ -182,6 +188,6 @@ export class VantageTally {
     const share = top.n === total ? 'every connection' : `${top.n} of ${total} connections`;
     const where =
       top.vantage.point === 'client' ? `on the client side (${top.client})` : top.vantage.point === 'server' ? `on the server side (${top.server})` : 'in the middle of the path';
-    return `captured ${where}, as ${share} show${top.n === 1 ? 's' : ''} (${top.vantage.confidence}): ${top.vantage.evidence[0] ?? ''}`;
+    return `captured ${where}, as ${share} show${top.n === 1 || top.n === total ? 's' : ''} (${top.vantage.confidence}): ${top.vantage.evidence[0] ?? ''}`;
   }
 }

@@ -15,6 +15,14 @@ export const PREVIEW_BYTES = 128;
 /** SYN (and SYN-ACK) frames remembered. */
 export const MAX_SYN_FRAMES = 16;
 
+/** A connection seen on both sides of an address translation by the capturing host. */
+export interface Translation {
+  /** This leg is the connection before or after the translation. */
+  leg: 'before' | 'after';
+  /** The other leg's endpoints. */
+  other: { client: Endpoint; server: Endpoint };
+}
+
 export interface Endpoint {
   ip: string;
   port: number;
@@ -194,6 +202,8 @@ export class Connection {
   packets = 0;
   /** ICMP errors about this connection's packets (capped). */
   icmp: IcmpEvent[] = [];
+  /** Captured before and after the capturing host translated its addresses (engine/copies.ts RecentSyns). */
+  translation: Translation | null = null;
   /** Tunnel / VLAN the packets came through (first seen). */
   tunnel = '';
   vlan = -1;

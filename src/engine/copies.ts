@@ -56,3 +56,50 @@ export function secondCopy(me: SideState, s: TcpSegment, time: number): Copy {
   me.lastIpId = s.ipId;
   return Copy.No;
 }
+
+/** Recent SYNs kept for recognising a translated one (a power of two). */
+const SYN_SLOTS = 4096;
+
+/**
+ * The same connection under other addresses: a host that translates them (masquerade, a
+ * port forward, a container host) and was captured on all its interfaces shows each
+ * packet before and after, and a SYN keeps its sequence number and IPv4 identification
+ * through NAT. A SYN with the ISN and identification of one seen moments earlier under
+ * other endpoints (its TTL the same or one lower) is that connection's other leg.
+ * Fixed-size: a slot per ISN hash, overwritten; a flood only churns it.
+ */
+export class RecentSyns {
+  private readonly isn = new Float64Array(SYN_SLOTS).fill(-1);
+  private readonly ipId = new Int32Array(SYN_SLOTS);
+  private readonly ttl = new Int16Array(SYN_SLOTS);
+  private readonly time = new Float64Array(SYN_SLOTS);
+  /** Endpoint keys: IPv4's numbers in typed arrays (no boxed number per SYN), IPv6's strings beside. */
+  private readonly src4 = new Float64Array(SYN_SLOTS);
+  private readonly dst4 = new Float64Array(SYN_SLOTS);
+  private readonly src6: string[] = new Array<string>(SYN_SLOTS).fill('');
+  private readonly dst6: string[] = new Array<string>(SYN_SLOTS).fill('');
+
+  /** The endpoint keys of the earlier SYN `s` is the translated copy of, or null (then `s` is remembered). */
+  earlier(s: TcpSegment, time: number, src: number | string, dst: number | string): { src: number | string; dst: number | string } | null {
+    const i = (s.seq ^ (s.seq >>> 12)) & (SYN_SLOTS - 1);
+    const v4 = typeof src === 'number';
+    if (this.isn[i] === s.seq && time - this.time[i]! <= COPY_WITHIN_SECONDS && this.ipId[i] === s.ipId && v4 === (this.src6[i] === '')) {
+      const was = v4 ? { src: this.src4[i]!, dst: this.dst4[i]! } : { src: this.src6[i]!, dst: this.dst6[i]! };
+      if (was.src === src && was.dst === dst) return null; // the same SYN again (a copy, a retransmission)
+      if (s.ttl === this.ttl[i] || s.ttl === this.ttl[i]! - 1) return was;
+    }
+    this.isn[i] = s.seq;
+    this.ipId[i] = s.ipId;
+    this.ttl[i] = s.ttl;
+    this.time[i] = time;
+    if (v4) {
+      this.src4[i] = src;
+      this.dst4[i] = dst as number;
+      this.src6[i] = '';
+    } else {
+      this.src6[i] = src;
+      this.dst6[i] = dst as string;
+    }
+    return null;
+  }
+}

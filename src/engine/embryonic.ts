@@ -6,6 +6,7 @@
 // or first data opens the flow (mid-stream).
 
 import { ipv4String } from '../net/decode.js';
+import type { Endpoint } from './connection.js';
 
 /** One-sided payload-less flows tracked at once (the rest are tallied). */
 export const DEFAULT_MAX_EMBRYONIC = 10_000;
@@ -71,6 +72,13 @@ export class UntrackedTally {
 }
 
 /** "ip:port" of a server key (ip * 65536 + port, or "ip]port"). */
+/** An endpoint key as an Endpoint. */
+export function endpointFromKey(key: number | string): Endpoint {
+  if (typeof key === 'number') return { ip: ipv4String(Math.floor(key / 65536)), port: key % 65536 };
+  const i = key.lastIndexOf(']');
+  return { ip: key.slice(0, i), port: Number(key.slice(i + 1)) };
+}
+
 export function endpointOfKey(key: number | string): string {
   if (typeof key === 'number') return `${ipv4String(Math.floor(key / 65536))}:${key % 65536}`;
   const i = key.lastIndexOf(']');

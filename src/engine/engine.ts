@@ -12,12 +12,12 @@ import { decodePacket, icmpDescription, ipv4String, ipv6String, Skip, SKIP_NAMES
 import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js';
 import { Connection, MAX_HOLES, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
 import { observeIp } from './ip-facts.js';
-import { Copy, secondCopy } from './copies.js';
+import { Copy, RecentSyns, secondCopy } from './copies.js';
 import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
 import type { AppTracker, DatagramTracker, FrameRef, Side, TrackerContext } from './types.js';
-import { DEFAULT_MAX_EMBRYONIC, endpointOfKey, UntrackedTally } from './embryonic.js';
+import { DEFAULT_MAX_EMBRYONIC, endpointFromKey, endpointOfKey, UntrackedTally } from './embryonic.js';
 import { UdpFlows } from './udp.js';
 
 export interface EngineOptions {
@@ -87,6 +87,8 @@ export interface EngineStats {
   untracked: number;
   /** Second copies of TCP packets (a forwarding host captured on all its interfaces), left out (engine/copies.ts). */
   captureCopies: number;
+  /** Connections captured again after address translation (their second leg). */
+  translated: number;
   fragments: { fragments: number; reassembled: number; incomplete: number };
   tunnels: Record<string, number>;
   openAtEnd: number;
@@ -111,6 +113,8 @@ type Entry = Connection | Tombstone;
 export class Engine {
   private readonly seg = new TcpSegment();
   private readonly frags = new FragmentReassembler();
+  private readonly syns = new RecentSyns();
+  private readonly maxEmbryonic: number;
   /** IPv4 flows: lo endpoint → hi endpoint → connection (endpoint = ip * 65536 + port). */
   private readonly v4 = new Map<number, Map<number, Entry>>();
   private readonly v6 = new Map<string, Entry>();
@@ -138,6 +142,7 @@ export class Engine {
     evicted: 0,
     untracked: 0,
     captureCopies: 0,
+    translated: 0,
     timedOut: 0,
     fragments: this.frags.stats,
     tunnels: {},
@@ -148,6 +153,7 @@ export class Engine {
   readonly udp: UdpFlows | null;
 
   constructor(private readonly opts: EngineOptions) {
+    this.maxEmbryonic = opts.maxEmbryonic ?? DEFAULT_MAX_EMBRYONIC;
     const d = opts.datagrams;
     this.udp = d
       ? new UdpFlows({
@@ -176,6 +182,10 @@ export class Engine {
     const seg = this.seg;
     const r = decodePacket(p.linkType, p.data, seg, this.frags, p.frame, time);
     if (p.direction !== undefined && seg.direction === 0) seg.direction = p.direction;
+    this.translatedFrom = null;
+    // every SYN, owned or not (--jobs): a translated one links to its other leg wherever that
+    // is; not in a flood past the embryonic cap, whose SYNs are only tallied
+    if (r === Skip.None && (seg.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && this.embryonic < this.maxEmbryonic) this.noteSyn(time);
     if (this.opts.owns === undefined || this.opts.owns(r, seg)) {
       this.stats.packets++;
       if (r === Skip.IcmpError) this.icmp(p, time);
@@ -190,6 +200,20 @@ export class Engine {
       }
     }
     if (this.now - this.lastSweep >= SWEEP_INTERVAL) this.sweep();
+  }
+
+  /** The current SYN's earlier leg, when it is a connection seen again after address translation. */
+  private translatedFrom: { src: number | string; dst: number | string } | null = null;
+
+  private noteSyn(time: number): void {
+    this.keys();
+    const e = this.syns.earlier(this.seg, time, this.srcKey, this.dstKey);
+    if (e === null) return;
+    this.translatedFrom = e;
+    const before = this.lookup(e.src, e.dst);
+    if (before instanceof Connection && before.translation === null) {
+      before.translation = { leg: 'before', other: { client: endpointFromKey(this.srcKey), server: endpointFromKey(this.dstKey) } };
+    }
   }
 
   /** Time passes without packets (live capture, replay): fire idle timeouts. */
@@ -388,7 +412,7 @@ export class Engine {
     if (!c) {
       // A payload-less packet that is not an answer opens an embryonic flow: capped.
       if (s.payloadLen === 0 && (s.flags & (TCP_SYN | TCP_ACK)) !== (TCP_SYN | TCP_ACK)) {
-        if (this.embryonic >= (this.opts.maxEmbryonic ?? DEFAULT_MAX_EMBRYONIC)) {
+        if (this.embryonic >= this.maxEmbryonic) {
           this.untracked.add(endpointOfKey(dstKey), srcKey, isSyn, p.frame, time);
           this.stats.untracked++;
           return;
@@ -398,6 +422,11 @@ export class Engine {
         c.openedBy = srcKey;
         this.embryonic++;
       } else c = this.create(p, time, srcKey, dstKey);
+      const e = this.translatedFrom;
+      if (e !== null && c.translation === null) {
+        c.translation = { leg: 'after', other: { client: endpointFromKey(e.src), server: endpointFromKey(e.dst) } };
+        this.stats.translated++;
+      }
     } else if (c.embryonic && (s.payloadLen > 0 || c.openedBy !== srcKey)) {
       // the other side answered, or data came: a connection, not a flood's packet
       c.embryonic = false;

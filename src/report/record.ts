@@ -57,6 +57,12 @@ export interface TcpJson {
   /** Tunnel the packets came through (GRE, VXLAN, Geneve, ERSPAN, IPIP), with its endpoints. */
   tunnel: { kind: string; clientEndpoint: string; serverEndpoint: string } | null;
   vlan: number | null;
+  /**
+   * The capturing host translated this connection's addresses (NAT) and the capture holds it
+   * on both sides: this record is the leg `before` or `after` the translation, `other` the
+   * other leg's endpoints (reported as a connection of its own).
+   */
+  translated: { leg: 'before' | 'after'; other: { client: EndpointJson; server: EndpointJson } } | null;
   /** ICMP errors about this connection's packets (unreachable, fragmentation needed...). */
   icmp: { frame: number; type: number; code: number; from: string; about: Side; mtu: number | null; description: string }[];
 }
@@ -147,6 +153,7 @@ export function buildRecord(
       endReason: conn.endReason,
       tunnel: conn.tunnel ? { kind: conn.tunnel, clientEndpoint: conn.client.outerIp, serverEndpoint: conn.server.outerIp } : null,
       vlan: conn.vlan >= 0 ? conn.vlan : null,
+      translated: conn.translation,
       icmp: conn.icmp.map((e) => ({ frame: e.frame, type: e.type, code: e.code, from: e.from, about: e.about, mtu: e.mtu >= 0 ? e.mtu : null, description: e.description })),
     },
     findings: conn.findings,

@@ -72,6 +72,8 @@ export function renderRecord(r: ConnectionRecord, st: Style): string {
     else if (r.closeKind) bits.push(`ended by ${r.closeKind}`);
     lines.push(`    ${st.dim(bits.join(', '))}`);
   }
+  const nat = r.tcp?.translated;
+  if (nat) lines.push(`    ${st.dim(`${nat.leg === 'before' ? 'after' : 'before'} address translation on the capturing host: ${ep(nat.other.client)} → ${ep(nat.other.server)}`)}`);
   if (r.verdict.evidence.length > 0) {
     lines.push('    evidence:');
     for (const e of r.verdict.evidence) lines.push(`      ${escapeForTerminal(e)}`);
