@@ -13,6 +13,7 @@ import { SegmentKind, seqAdd, seqDiff, type StreamSink } from '../net/stream.js'
 import { Connection, MAX_HOLES, MAX_SYN_FRAMES, MAX_TRACKED_SEGMENTS, PREVIEW_BYTES, type EndReason, type SideState } from './connection.js';
 import { observeIp } from './ip-facts.js';
 import { Copy, RecentSyns, secondCopy } from './copies.js';
+import { FlowTable, Tombstone, type Entry } from './flows.js';
 import { chooseProtocol } from './choose.js';
 import { classify, senderIsClient } from './detect.js';
 import type { PreambleKind } from '../tunnel/detect.js';
@@ -94,30 +95,13 @@ export interface EngineStats {
   openAtEnd: number;
 }
 
-/**
- * What stays in the flow table after a connection ended, for TOMBSTONE_SECONDS: enough to
- * absorb its stragglers (final ACKs, retransmitted FINs, late RSTs) and to tell a new
- * connection on the same 4-tuple (another ISN) from them. The Connection itself is let go.
- */
-class Tombstone {
-  constructor(
-    readonly endReason: EndReason,
-    readonly lastTime: number,
-    readonly client: { readonly key: number | string; readonly isn: number },
-    readonly server: { readonly key: number | string },
-  ) {}
-}
-
-type Entry = Connection | Tombstone;
 
 export class Engine {
   private readonly seg = new TcpSegment();
   private readonly frags = new FragmentReassembler();
   private readonly syns = new RecentSyns();
   private readonly maxEmbryonic: number;
-  /** IPv4 flows: lo endpoint → hi endpoint → connection (endpoint = ip * 65536 + port). */
-  private readonly v4 = new Map<number, Map<number, Entry>>();
-  private readonly v6 = new Map<string, Entry>();
+  private readonly flows = new FlowTable();
   private live = 0;
   /** Embryonic flows open now (one side seen, no payload). */
   private embryonic = 0;
@@ -210,7 +194,7 @@ export class Engine {
     const e = this.syns.earlier(this.seg, time, this.srcKey, this.dstKey);
     if (e === null) return;
     this.translatedFrom = e;
-    const before = this.lookup(e.src, e.dst);
+    const before = this.flows.get(e.src, e.dst);
     if (before instanceof Connection && before.translation === null) {
       before.translation = { leg: 'before', other: { client: endpointFromKey(this.srcKey), server: endpointFromKey(this.dstKey) } };
     }
@@ -227,7 +211,7 @@ export class Engine {
     if (this.ended) return;
     this.ended = true;
     const open: Connection[] = [];
-    this.forEach((c) => {
+    this.flows.forEach((c) => {
       if (c instanceof Connection && c.endReason === null) open.push(c);
     });
     const flows = this.udp?.connections() ?? [];
@@ -239,25 +223,19 @@ export class Engine {
       else this.finish(c, 'end-of-input');
     }
     this.frags.flush();
-    this.v4.clear();
-    this.v6.clear();
+    this.flows.clear();
   }
 
   /** Connections currently open (reported ones), for a live view. */
   openConnections(): Connection[] {
     const out: Connection[] = [];
-    this.forEach((c) => {
+    this.flows.forEach((c) => {
       if (c instanceof Connection && c.endReason === null && c.reported) out.push(c);
     });
     return out.sort((a, b) => a.seq - b.seq);
   }
 
-  private forEach(fn: (c: Entry) => void): void {
-    for (const inner of this.v4.values()) for (const c of inner.values()) fn(c);
-    for (const c of this.v6.values()) fn(c);
-  }
-
-  // ---- flow table -------------------------------------------------------------------
+  // ---- endpoint keys -----------------------------------------------------------------
 
   /** The current segment's endpoint keys: ip * 65536 + port (IPv4) or "ip]port" (IPv6). */
   private srcKey: number | string = 0;
@@ -272,40 +250,6 @@ export class Engine {
       this.srcKey = ipv6String(s.src6) + ']' + s.srcPort;
       this.dstKey = ipv6String(s.dst6) + ']' + s.dstPort;
     }
-  }
-
-  private lookup(a: number | string, b: number | string): Entry | undefined {
-    if (typeof a === 'number') {
-      const bn = b as number;
-      return a < bn ? this.v4.get(a)?.get(bn) : this.v4.get(bn)?.get(a);
-    }
-    return this.v6.get(a < b ? a + '|' + b : b + '|' + a);
-  }
-
-  /** Put an entry in its slot (a connection, or the tombstone replacing it). */
-  private store(c: Entry): void {
-    this.slot(c, (inner, k) => inner.set(k, c));
-  }
-
-  /** Take an entry out, if its slot still holds it. */
-  private remove(c: Entry): void {
-    this.slot(c, (inner, k) => {
-      if (inner.get(k) === c) inner.delete(k);
-    });
-  }
-
-  /** The map and key an entry lives under: v4.get(lo).get(hi), or v6.get("lo|hi"). */
-  private slot(c: Entry, fn: (inner: Map<number | string, Entry>, key: number | string) => void): void {
-    const a = c.client.key;
-    const b = c.server.key;
-    if (typeof a === 'number') {
-      const bn = b as number;
-      const lo = a < bn ? a : bn;
-      let inner = this.v4.get(lo);
-      if (!inner) this.v4.set(lo, (inner = new Map()));
-      fn(inner as Map<number | string, Entry>, a < bn ? bn : a);
-      if (inner.size === 0) this.v4.delete(lo);
-    } else fn(this.v6, a < b ? a + '|' + b : b + '|' + a);
   }
 
   private create(p: Packet, time: number, srcKey: number | string, dstKey: number | string): Connection {
@@ -336,7 +280,7 @@ export class Engine {
     }
     this.decideReporting(c);
     if (this.opts.keepPackets && c.reported) c.packetLog = [];
-    this.store(c);
+    this.flows.set(c);
     this.live++;
     if (this.live > this.opts.maxFlows) this.evict();
     return c;
@@ -367,7 +311,7 @@ export class Engine {
   private icmp(p: Packet, time: number): void {
     const s = this.seg;
     this.keys();
-    const c = this.lookup(this.srcKey, this.dstKey);
+    const c = this.flows.get(this.srcKey, this.dstKey);
     if (!(c instanceof Connection) || !c.reported) return;
     const about: Side = c.client.key === this.srcKey ? 'client' : 'server';
     if (c.icmp.length >= MAX_SYN_FRAMES) return;
@@ -387,17 +331,17 @@ export class Engine {
     this.keys();
     const srcKey = this.srcKey;
     const dstKey = this.dstKey;
-    const found = this.lookup(srcKey, dstKey);
+    const found = this.flows.get(srcKey, dstKey);
     let c: Connection | undefined;
     const isSyn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
     if (found instanceof Tombstone) {
       // A finished connection's tuple: a new SYN (another ISN) starts a new connection;
       // anything else is a straggler of the old one.
       if (isSyn && (found.client.isn < 0 || s.seq !== found.client.isn)) {
-        this.remove(found);
+        this.flows.delete(found);
       } else {
         if (time - found.lastTime > TOMBSTONE_SECONDS) {
-          this.remove(found);
+          this.flows.delete(found);
           if ((s.flags & TCP_RST) !== 0 || s.payloadLen === 0) return; // a lone ACK/RST after a long silence
         } else return;
       }
@@ -406,7 +350,7 @@ export class Engine {
       // A new connection on a tuple we still thought open (port reuse, or a flow first
       // seen mid-stream that the client has abandoned).
       this.finish(c, 'reused');
-      this.remove(c);
+      this.flows.delete(c);
       c = undefined;
     }
     if (!c) {
@@ -771,7 +715,7 @@ export class Engine {
 
   /** Replace a finished connection by its tombstone (the Connection can then be collected). */
   private bury(c: Connection): void {
-    this.store(new Tombstone(c.endReason!, c.lastTime, { key: c.client.key, isn: c.client.isn }, { key: c.server.key }));
+    this.flows.set(new Tombstone(c.endReason!, c.lastTime, { key: c.client.key, isn: c.client.isn }, { key: c.server.key }));
   }
 
   private sweep(): void {
@@ -779,7 +723,7 @@ export class Engine {
     this.udp?.sweep(this.now);
     const expired: Connection[] = [];
     const dead: Entry[] = [];
-    this.forEach((c) => {
+    this.flows.forEach((c) => {
       const idle = this.now - c.lastTime;
       if (c instanceof Connection && c.endReason === null) {
         const past = c.client.stream.opaque && c.server.stream.opaque && !c.ignored;
@@ -791,20 +735,20 @@ export class Engine {
       this.finish(c, 'timeout');
       this.bury(c);
     }
-    for (const c of dead) this.remove(c);
+    for (const c of dead) this.flows.delete(c);
   }
 
   /** Over the flow cap: end the tenth of connections idle the longest. */
   private evict(): void {
     const open: Connection[] = [];
-    this.forEach((c) => {
+    this.flows.forEach((c) => {
       if (c instanceof Connection && c.endReason === null) open.push(c);
     });
     open.sort((a, b) => a.lastTime - b.lastTime);
     const n = Math.max(1, Math.floor(open.length / 10));
     for (const c of open.slice(0, n)) {
       this.finish(c, 'evicted');
-      this.remove(c);
+      this.flows.delete(c);
     }
   }
 }
