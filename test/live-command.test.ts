@@ -181,6 +181,50 @@ describe('hsi live', () => {
     }
   });
 
+  it('-i any (Linux cooked headers) and a tun device (raw IP): no VLAN clause where the link has no VLAN tags; the kernel\'s direction marks reach the record', async (t) => {
+    const why = skipReason(['openssl']);
+    if (why) return t.skip(why);
+    const dir = mkdtempSync(join(tmpdir(), 'hsi-live-any-'));
+    chmodSync(dir, 0o755);
+    const m = material(dir);
+    const ns = new Netns('any');
+    try {
+      // a veth pair to a second address in the same namespace would be loopback: a peer namespace
+      const peer = `${ns.name}-p`;
+      spawnSync('ip', ['netns', 'del', peer]);
+      sh(`ip netns add ${peer} && ip link add hsa0 netns ${ns.name} type veth peer name hsa1 netns ${peer}`);
+      sh(`ip -n ${ns.name} addr add 10.82.0.1/24 dev hsa0 && ip -n ${peer} addr add 10.82.0.2/24 dev hsa1 && ip -n ${ns.name} link set hsa0 up && ip -n ${peer} link set hsa1 up && ip -n ${peer} link set lo up`);
+      const server = spawn('ip', ['netns', 'exec', peer, 'openssl', 's_server', '-accept', '443', '-tls1_3', '-cert', m.cert, '-key', m.key, '-quiet'], { stdio: 'ignore' });
+      try {
+        await waitFor(() => spawnSync('ip', ['netns', 'exec', peer, 'ss', '-ltnH', 'sport = :443'], { encoding: 'utf8' }).stdout.includes('443'), 's_server');
+        const live = ns.start([process.execPath, hsi, 'live', '-i', 'any', '--json', '--no-drop-privileges']);
+        await waitFor(() => live.err.includes('Ctrl-C stops'), `hsi live -i any to start (stderr: ${live.err})`);
+        assert.doesNotMatch(live.err, /vlan/, 'the filter has no VLAN clause on Linux cooked headers');
+        assert.notEqual(ns.run('openssl s_client -connect 10.82.0.2:443 -tls1_2 </dev/null').status, 0);
+        await sleep(1000);
+        live.kill('SIGINT');
+        assert.equal(await exited(live), 1, live.err);
+        const [r] = records(live.out);
+        assert.equal(r?.verdict.code, 'tls.version_mismatch', live.out);
+        assert.deepEqual(r!.tcp!.client.marked, { in: 0, out: r!.tcp!.client.packets, otherHost: 0 });
+        assert.equal(r!.vantage.point, 'client');
+      } finally {
+        server.kill();
+        spawnSync('ip', ['netns', 'del', peer]);
+      }
+      // a tun device (OpenVPN, WireGuard-like raw IP): opens and stops cleanly
+      if (ns.run('ip tuntap add mode tun hsitun0 && ip link set hsitun0 up').status === 0) {
+        const tun = ns.start([process.execPath, hsi, 'live', '-i', 'hsitun0', '--json', '--no-drop-privileges']);
+        await waitFor(() => tun.err.includes('Ctrl-C stops') || tun.exitCode !== null, 'hsi live -i hsitun0');
+        assert.match(tun.err, /Ctrl-C stops/, tun.err);
+        tun.kill('SIGINT');
+        assert.equal(await exited(tun), 0, tun.err);
+      }
+    } finally {
+      ns.close();
+    }
+  });
+
   it('live --tui shows connections as they end; q quits and prints the summary', async (t) => {
     const why = skipReason(['openssl', 'tmux']);
     if (why) return t.skip(why);

@@ -214,8 +214,13 @@ export interface LiveOpenOptions {
   snaplen?: number;
   promisc?: boolean;
   bufferSize?: number;
-  /** A BPF expression (see buildFilter); empty or absent: everything. */
-  filter?: string;
+  /**
+   * A BPF expression, or what to build it from (buildFilter); empty or absent: everything.
+   * Built with its VLAN clause first; where the link layer has no VLAN tags (Linux cooked
+   * headers of `-i any`, raw IP of tun and WireGuard devices) libpcap refuses that, and the
+   * filter without it is used.
+   */
+  filter?: string | FilterSpec;
   immediate?: boolean;
   /**
    * Which packets: default 'in' on loopback devices (each packet passes there twice, out and
@@ -324,18 +329,27 @@ export class LiveCapture {
       return devices;
     };
     const direction = opts.direction ?? (deviceList().find((d) => d.name === opts.iface)?.loopback ? 'in' : 'inout');
-    let handle: NativeCapture;
-    try {
-      handle = new b.Capture({
+    const spec = typeof opts.filter === 'object' ? opts.filter : null;
+    const open = (filter: string): NativeCapture =>
+      new b.Capture({
         iface: opts.iface,
         snaplen: opts.snaplen ?? DEFAULT_SNAPLEN,
         promisc: opts.promisc ?? true,
         bufferSize: opts.bufferSize ?? DEFAULT_BUFFER_SIZE,
-        filter: opts.filter ?? '',
+        filter,
         immediate: opts.immediate ?? true,
         nano: opts.precision !== 'micro',
         direction,
       });
+    let handle: NativeCapture;
+    try {
+      try {
+        handle = open(spec ? buildFilter(spec) : (opts.filter as string | undefined) ?? '');
+      } catch (e) {
+        // no VLAN tags on this link layer: the filter without its VLAN clause
+        if (!spec || spec.vlan === false || (e as NativeError).code !== 'BAD_FILTER') throw e;
+        handle = open(buildFilter({ ...spec, vlan: false }));
+      }
     } catch (e) {
       const err = e as NativeError;
       if (!err.code || err.code.startsWith('ERR_')) throw e; // a programming error, not the system's

@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import { untrackedNote } from './read.js';
 import { HsiMetrics, parseListen } from '../service/metrics.js';
-import { buildFilter, defaultInterface, listInterfaces, LiveCapture, LiveCaptureError, loadLiveBackend, type LiveStats } from '../capture/live.js';
+import { buildFilter, defaultInterface, listInterfaces, LiveCapture, LiveCaptureError, loadLiveBackend, type FilterSpec, type LiveStats } from '../capture/live.js';
 import { dropPrivileges, keepPrivileges, PrivilegeError } from '../capture/privileges.js';
 import { Analyzer } from '../pipeline/analyzer.js';
 import { chooseStyle } from '../report/style.js';
@@ -77,7 +77,8 @@ export async function liveCommand(args: Args, io: Io): Promise<number> {
     iface = d.name;
     io.stderr.write(`hsi: capturing on ${escapeForTerminal(iface)} (${d.how}; choose another with -i)\n`);
   }
-  const filter = buildFilter({ ports: settings.anyPort ? 'any' : [...settings.ports, ...(settings.preamblePorts ?? [])], udpPorts: settings.udpPorts ?? [], ...(args.filter ? { extra: args.filter } : {}) });
+  const filter: FilterSpec = { ports: settings.anyPort ? 'any' : [...settings.ports, ...(settings.preamblePorts ?? [])], udpPorts: settings.udpPorts ?? [], ...(args.filter ? { extra: args.filter } : {}) };
+  buildFilter(filter); // a bad port list or extra expression is reported before any capture opens
   const listen = args.metrics !== null ? parseListen(args.metrics) : null;
   if (args.metrics !== null && !listen) throw new UsageError(`--metrics: "${args.metrics}" is not HOST:PORT (e.g. 127.0.0.1:9464, :9464, [::1]:9464)`);
   let cap: LiveCapture;
