@@ -126,6 +126,25 @@ describe('the same failure seen from the client, the router and the server', () 
     assert.match(out, /before address translation on the capturing host: 10\.80\.0\.1:\d+ → 10\.80\.1\.2:443/);
   });
 
+  it('a container host (veth on a bridge, masquerade) captured with -i any: the copies left out, the legs linked', async () => {
+    const legs = await analyse(join(capturesDir, 'vantage-container-host.pcap'));
+    assert.equal(legs.length, 2);
+    const inside = legs.find((r) => r.client.ip === '10.88.0.2')!;
+    const outside = legs.find((r) => r.client.ip === '10.80.1.254')!;
+    assert.equal(inside.tcp!.translated!.leg, 'before');
+    assert.deepEqual(inside.tcp!.translated!.other.client, outside.client);
+    assert.equal(outside.tcp!.translated!.leg, 'after');
+    // inside, each packet on the veth and on the bridge: the second copies out, no retransmission
+    assert.ok(inside.tcp!.client.captureCopies > 0 && inside.tcp!.server.captureCopies > 0, JSON.stringify(inside.tcp));
+    assert.equal(outside.tcp!.client.captureCopies + outside.tcp!.server.captureCopies, 0);
+    for (const r of legs) {
+      assert.equal(r.tcp!.client.retransmissions + r.tcp!.server.retransmissions, 0);
+      assert.equal(r.verdict.code, legs[0]!.verdict.code);
+      assert.equal(r.vantage.point, 'middle');
+    }
+    assert.equal(inside.tcp!.client.packets, outside.tcp!.client.packets, 'one packet inside for each outside');
+  });
+
   it('a loopback capture ran on the one host that is both ends (IPv4 and IPv6)', async () => {
     for (const f of ['keylog-bad-record-mac-12.pcap', 'ssh-ipv6.pcap']) {
       const [r] = await analyse(join(capturesDir, f));
