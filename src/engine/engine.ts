@@ -95,7 +95,6 @@ export interface EngineStats {
   openAtEnd: number;
 }
 
-
 export class Engine {
   private readonly seg = new TcpSegment();
   private readonly frags = new FragmentReassembler();
