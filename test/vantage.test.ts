@@ -145,6 +145,22 @@ describe('the same failure seen from the client, the router and the server', () 
     assert.equal(inside.tcp!.client.packets, outside.tcp!.client.packets, 'one packet inside for each outside');
   });
 
+  it('a port published from a container (DNAT) captured with -i any: the leg as sent, the leg as delivered', async () => {
+    const legs = await analyse(join(capturesDir, 'vantage-port-forward.pcap'));
+    assert.equal(legs.length, 2);
+    const sent = legs.find((r) => r.server.ip === '10.80.1.254')!;
+    const delivered = legs.find((r) => r.server.ip === '10.88.0.2')!;
+    assert.deepEqual(sent.client, delivered.client, 'DNAT keeps the client');
+    assert.equal(sent.tcp!.translated!.leg, 'before');
+    assert.deepEqual(sent.tcp!.translated!.other.server, delivered.server);
+    assert.equal(delivered.tcp!.translated!.leg, 'after');
+    assert.ok(delivered.tcp!.client.captureCopies > 0, 'on the bridge and the veth');
+    for (const r of legs) {
+      assert.equal(r.verdict.code, 'tls.cert_hostname_mismatch');
+      assert.equal(r.tcp!.client.retransmissions + r.tcp!.server.retransmissions, 0);
+    }
+  });
+
   it('a loopback capture ran on the one host that is both ends (IPv4 and IPv6)', async () => {
     for (const f of ['keylog-bad-record-mac-12.pcap', 'ssh-ipv6.pcap']) {
       const [r] = await analyse(join(capturesDir, f));

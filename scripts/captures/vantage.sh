@@ -399,6 +399,51 @@ sc_container_host() {
   WROTE+=("captures/vantage-container-host.expect.json")
 }
 
+# The other way in: a port published from a container (docker run -p 443:443): the host
+# DNATs what reaches its address to the container on the bridge; tcpdump -i any on the
+# host holds the connection as the client sent it and as the container got it.
+sc_port_forward() {
+  C=hsi-vp-pf-c; R=hsi-vp-pf-h; S=hsi-vp-pf-k
+  local kip=10.88.0.2 pub=10.80.1.254 cip=10.80.1.7
+  ns_new "$C"; ns_new "$R"; ns_new "$S"
+  veth_link "$C" c0 "$cip/24" "$R" up0 "$pub/24"
+  ip link add eth0 netns "$S" type veth peer name veth1 netns "$R"
+  ip -n "$S" addr add "$kip/24" dev eth0; ip -n "$S" link set eth0 up
+  ip -n "$S" route add default via 10.88.0.1
+  in_ns "$R" ip link add br0 type bridge
+  in_ns "$R" ip addr add 10.88.0.1/24 dev br0
+  in_ns "$R" ip link set veth1 master br0
+  in_ns "$R" ip link set veth1 up; in_ns "$R" ip link set br0 up
+  in_ns "$R" sysctl -qw net.ipv4.ip_forward=1
+  local x
+  for x in "$C c0" "$R up0" "$R veth1" "$S eth0"; do set -- $x; ip -n "$1" link set "$2" gso_max_segs 1; done
+  in_ns "$R" nft add table ip hsinat
+  in_ns "$R" nft add chain ip hsinat pre '{ type nat hook prerouting priority -100; }'
+  in_ns "$R" nft add rule ip hsinat pre iifname up0 tcp dport 443 dnat to "$kip:443"
+  s_server server -no_tls1_3 -cert "$CERTS/other-host.pem" -key "$CERTS/other-host.key" -cert_chain "$CERTS/test-intermediate.pem"
+  local f=$CAPTURES/vantage-port-forward.pcap
+  capture_start "$R" any "$f" -B 16384 tcp
+  PIDS=("$CAPTURE_PID")
+  printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec "$C" timeout 8 openssl s_client -connect "$pub:443" -servername "$SNI" \
+    -CAfile "$CERTS/test-root.pem" -verify_return_error -verify_hostname "$SNI" -ign_eof >"$WORK/client.log" 2>&1 || true
+  sleep 0.5
+  kill -INT "${PIDS[0]}" 2>/dev/null || true; wait "${PIDS[0]}" 2>/dev/null || true
+  PIDS=()
+  WROTE+=("captures/vantage-port-forward.pcap")
+  said client 'verify error:num=62:hostname mismatch'
+  require "$f" "ip.src==$cip && ip.dst==$pub && tcp.flags.syn==1 && tcp.flags.ack==0"
+  require "$f" "ip.src==$cip && ip.dst==$kip && tcp.flags.syn==1 && tcp.flags.ack==0" 2
+  local a1 a2
+  a1=$(frame "$f" "ip.dst==$pub && tls.alert_message")
+  a2=$(frame "$f" "ip.dst==$kip && tls.alert_message")
+  "$PY" -c "$EXPECT_PY" "$CAPTURES/vantage-port-forward.expect.json" \
+    "A port published from a container: the host DNATs $pub:443 to the container $kip:443 on its bridge (nft dnat); openssl s_client from $cip asks for $SNI and the container's certificate names only other.example.test (bad_certificate). Captured on the host with tcpdump -i any: the connection as it arrived and, after the translation, on the bridge and the container's veth." \
+    "scripts/captures/vantage.sh port-forward" "OpenSSL $V_OPENSSL s_client / s_server, nftables, tcpdump $V_TCPDUMP" '[]' \
+    <<<"[ { \"server\": { \"ip\": \"$pub\", \"port\": 443 }, \"client\": { \"ip\": \"$cip\" }, \"verdict\": { \"code\": \"tls.cert_hostname_mismatch\" }, \"cutFrame\": $a1, \"vantage\": { \"point\": \"middle\" } },
+          { \"server\": { \"ip\": \"$kip\", \"port\": 443 }, \"client\": { \"ip\": \"$cip\" }, \"verdict\": { \"code\": \"tls.cert_hostname_mismatch\" }, \"cutFrame\": $a2, \"vantage\": { \"point\": \"middle\" } } ]"
+  WROTE+=("captures/vantage-port-forward.expect.json")
+}
+
 # Two switch ports mirrored into one capture: a bridge between client and server, tcpdump
 # on both of its ports (plain Ethernet, no direction marks), the two files merged. Every
 # packet is there twice, the same TTL and IPv4 identification, microseconds apart: what a
@@ -438,7 +483,7 @@ sc_mirrored() {
 }
 
 # =======================================================================================
-ALL_SCENARIOS=(any-interface mirrored nat-any container-host mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
+ALL_SCENARIOS=(any-interface mirrored nat-any container-host port-forward mtu-blackhole cert-not-yet-valid cert-other-name syn-timeout reset-injected server-closed ssh-hostkey-mismatch)
 
 main() {
   if [[ "${1:-}" == --list ]]; then printf '%s\n' "${ALL_SCENARIOS[@]}"; return; fi
