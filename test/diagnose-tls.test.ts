@@ -167,6 +167,13 @@ const CASES: Case[] = [
     fixes: [/fullchain\.pem/, /SSLCertificateFile/, /keytool -importcert -alias intermediate/],
   },
   {
+    // leaf + intermediate sent, the root private and not in this machine's store (read
+    // without --ca-file): a missing intermediate or a private root, said as such
+    capture: 'vantage-container-host', code: 'tls.cert_chain_incomplete', confidence: 'likely',
+    summary: [/unknown_ca\(48\)/, /its chain stops at a CA certificate whose issuer "CN=HSI Test Root CA.*an intermediate the server did not send, or the root of a private CA the client does not hold/],
+    fixes: [/"CN=HSI Test Root CA,O=Handshake Inspector Tests" is the root of your private CA, trust its root certificate on the clients: .*update-ca-certificates/, /fullchain\.pem/],
+  },
+  {
     capture: 'cert-untrusted', code: 'tls.cert_untrusted', confidence: 'certain',
     summary: [/unknown_ca\(48\)/, /HSI Private Root CA \(untrusted\)/], fixes: [/update-ca-certificates/, /NODE_EXTRA_CA_CERTS/],
   },

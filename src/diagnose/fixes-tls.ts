@@ -464,9 +464,10 @@ export function fixesSelfSigned(t: FixTarget): string[] {
   ];
 }
 
-export function fixesChainIncomplete(t: FixTarget, issuer: string | null, urls: readonly string[]): string[] {
+export function fixesChainIncomplete(t: FixTarget, issuer: string | null, urls: readonly string[], maybePrivateRoot = false): string[] {
   const what = issuer ? `the intermediate "${issuer}"` : 'the intermediate certificate(s)';
   return [
+    ...(maybePrivateRoot ? [`If ${issuer ? `"${issuer}"` : 'the missing issuer'} is the root of your private CA, ${trustOnClients('its root certificate')}`] : []),
     `Send ${what} after the server certificate: nginx \`ssl_certificate\` must point to the full chain (cat cert.pem intermediate.pem > fullchain.pem; certbot's fullchain.pem, not cert.pem), Apache 2.4.8+ \`SSLCertificateFile\` with the intermediate appended (older: SSLCertificateChainFile), HAProxy \`crt\` file = certificate + intermediate + key, Tomcat: import it into the keystore (keytool -importcert -alias intermediate -file intermediate.pem -keystore keystore.jks) or set certificateChainFile`,
     ...(urls.length ? [`The issuer's certificate can be downloaded from ${urls.join(', ')} (convert with openssl x509 -inform DER -in issuer.cer -out intermediate.pem)`] : []),
     `Browsers often still work (they cache intermediates or fetch them), while curl, Java, Python and OpenSSL clients fail: check with ${sClient(t, '-showcerts')} ("Verify return code: 21 (unable to verify the first certificate)")`,

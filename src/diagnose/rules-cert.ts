@@ -305,8 +305,13 @@ export function problemWords(p: ChainProblem, chain: ChainReport, sni: string | 
       return `it does not name "${sni ?? ''}", the name the client asked for (it covers ${chain.hostname?.covered.join(', ') || 'no names'})`;
     case 'tls.cert_self_signed':
       return 'it is self-signed and not trusted';
-    case 'tls.cert_chain_incomplete':
-      return `the server did not send the intermediate certificate "${chain.missingIssuer?.name ?? 'issuer'}" the chain needs`;
+    case 'tls.cert_chain_incomplete': {
+      const m = chain.missingIssuer;
+      // The chain's last certificate is a CA: what is missing may as well be a private root.
+      return m?.probablyRoot
+        ? `its chain stops at a CA certificate whose issuer "${m.name}" was neither sent nor in the trust store: an intermediate the server did not send, or the root of a private CA the client does not hold`
+        : `the server did not send the intermediate certificate "${m?.name ?? 'issuer'}" the chain needs`;
+    }
     case 'tls.cert_untrusted': {
       const root = chain.path[chain.path.length - 1];
       return `its chain ends at a root the trust store does not hold${root ? ` ("${root.subject}")` : ''}${chain.interception ? `; an interception device${chain.interception.product ? ` (${chain.interception.product})` : ''} is ${chain.interception.confidence} re-signing it` : ''}`;
@@ -338,7 +343,7 @@ export function certificateFixes(input: DiagnosisInput, p: ChainProblem | null, 
     case 'tls.cert_self_signed':
       return fixesSelfSigned(t);
     case 'tls.cert_chain_incomplete':
-      return fixesChainIncomplete(t, chain.missingIssuer?.name ?? null, chain.missingIssuer?.caIssuersUrls ?? []);
+      return fixesChainIncomplete(t, chain.missingIssuer?.name ?? null, chain.missingIssuer?.caIssuersUrls ?? [], chain.missingIssuer?.probablyRoot ?? false);
     case 'tls.cert_untrusted': {
       const root = chain.path[chain.path.length - 1]?.subject ?? null;
       return fixesUntrusted(t, root, chain.interception);
