@@ -22,6 +22,7 @@ import type { DiagnosisInput } from './input.js';
 import { formatDuration } from '../x509/duration.js';
 import { firstClose, pathLoss, peerReceived, rel, who } from './tcp-facts.js';
 import type { CloseKind, Confidence, Hit, Rule } from './types.js';
+import { hostPort } from '../wire/text.js';
 
 // ---- how the handshake ended -----------------------------------------------------------------
 
@@ -150,7 +151,7 @@ export function fixTarget(input: DiagnosisInput): FixTarget {
   const sni = input.tls?.clientHello?.hello.ext.serverName ?? null;
   const u = input.tunnel;
   if (u && u.result === 'established') {
-    const via = `${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+    const via = hostPort({ ip, port });
     if (u.kind === 'http-connect' && u.targetHost && u.targetPort !== null) return { ip: u.targetHost, port: u.targetPort, sni, proxy: via };
     if ((u.kind === 'socks4' || u.kind === 'socks4a' || u.kind === 'socks5') && u.targetHost && u.targetPort !== null) return { ip: u.targetHost, port: u.targetPort, sni, socks: via };
     const starttls = STARTTLS_NAMES[u.kind];

@@ -4,6 +4,7 @@
 import type { Connection, Hole, SentSegment, SideState } from '../engine/connection.js';
 import type { Side } from '../engine/types.js';
 import { seqAdd, seqDiff } from '../net/stream.js';
+import { hostPort } from '../wire/text.js';
 
 /** IP datagrams at least this large are "full-size" for path-MTU reasoning. */
 export const MTU_SUSPECT_IP_LEN = 1000;
@@ -19,8 +20,7 @@ export function rel(conn: Connection, time: number): string {
 }
 
 export function endpointText(conn: Connection, s: Side): string {
-  const e = conn.side(s).endpoint;
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+  return hostPort(conn.side(s).endpoint);
 }
 
 /** Segments a side sent that were retransmitted and never acknowledged. */

@@ -20,6 +20,7 @@
 
 import type { Connection } from '../engine/connection.js';
 import type { Side } from '../engine/types.js';
+import { hostPort } from '../wire/text.js';
 import type { Confidence } from './types.js';
 
 export type VantagePoint = 'client' | 'server' | 'middle' | 'unknown';
@@ -84,8 +85,7 @@ export function vantageOf(conn: Connection): Vantage {
   }
   const t = conn.translation;
   if (t !== null) {
-    const ep = (e: { ip: string; port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
-    evidence.push(`the capture holds this connection ${t.leg === 'before' ? 'again after' : 'also before'} its addresses were translated (as ${ep(t.other.client)} → ${ep(t.other.server)}: the same SYN, sequence number and IPv4 identification): the capture ran on the host that translates it (a NAT router, a firewall or a container host)`);
+    evidence.push(`the capture holds this connection ${t.leg === 'before' ? 'again after' : 'also before'} its addresses were translated (as ${hostPort(t.other.client)} → ${hostPort(t.other.server)}: the same SYN, sequence number and IPv4 identification): the capture ran on the host that translates it (a NAT router, a firewall or a container host)`);
     return { point: 'middle', confidence: 'likely', evidence };
   }
   const copies = c.copies + s.copies;

@@ -79,6 +79,7 @@ export function endpointFromKey(key: number | string): Endpoint {
   return { ip: key.slice(0, i), port: Number(key.slice(i + 1)) };
 }
 
+/** An endpoint key as "ip:port" text, straight from the key (once per packet of a flood). */
 export function endpointOfKey(key: number | string): string {
   if (typeof key === 'number') return `${ipv4String(Math.floor(key / 65536))}:${key % 65536}`;
   const i = key.lastIndexOf(']');

@@ -3,7 +3,7 @@
 // the wire is escaped before it reaches the terminal.
 
 import { versionName } from '../registry/tls-versions.js';
-import { escapeForTerminal } from '../wire/text.js';
+import { escapeForTerminal, hostPort } from '../wire/text.js';
 import type { FailureGroup } from './groups.js';
 import type { ConnectionRecord } from './record.js';
 import type { Style } from './style.js';
@@ -22,7 +22,7 @@ interface SshView {
   hostKey?: { type?: string; fingerprint?: string } | null;
 }
 
-const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+const ep = hostPort;
 
 export function outcomeLabel(r: ConnectionRecord, st: Style): string {
   if (r.outcome === 'completed') return st.green('completed');

@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConnectionRecord } from '../report/record.js';
+import { hostPort } from '../wire/text.js';
 
 export const MAX_FAILURE_SERIES = 200;
 
@@ -90,7 +91,7 @@ export class HsiMetrics {
     if (d !== null) this.duration.observe({ protocol: r.protocol }, d);
     if (r.outcome !== 'failed') return;
     const tls = r.tls as { clientHello?: { serverName?: string | null } | null } | null | undefined;
-    const server = `${r.server.ip.includes(':') ? `[${r.server.ip}]` : r.server.ip}:${r.server.port}`;
+    const server = hostPort(r.server);
     const name = tls?.clientHello?.serverName ?? '';
     const key = `${r.verdict.code}|${server}|${name}`;
     if (this.series.has(key) || this.series.size < MAX_FAILURE_SERIES) {

@@ -7,6 +7,7 @@ import type { ConnectionRecord } from '../report/record.js';
 import type { SshJson } from '../ssh/json.js';
 import type { TlsJson } from '../tls/json.js';
 import type { CertificateJson } from '../x509/json.js';
+import { hostPort } from '../wire/text.js';
 
 /** The analyzer's summary of a judged chain (present when the chain was judged). */
 export interface ChainSummaryJson {
@@ -21,7 +22,7 @@ export const tlsOf = (r: ConnectionRecord): TlsRecord | null => (r.tls as TlsRec
 export const sshOf = (r: ConnectionRecord): SshJson | null => (r.ssh as SshJson | undefined) ?? null;
 
 /** "10.0.0.1:443", "[2001:db8::1]:22". */
-export const endpoint = (e: { ip: string; port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+export const endpoint = hostPort;
 
 /** SSH software from a banner: "SSH-2.0-OpenSSH_9.2p1 Debian" → "OpenSSH_9.2p1 Debian". */
 export const software = (banner: string | null | undefined): string | null => (banner ? banner.replace(/^SSH-[\d.]+-/, '') : null);

@@ -40,3 +40,6 @@ export function escapeForTerminal(s: string): string {
   }
   return plainFrom === 0 ? s : out + s.slice(plainFrom);
 }
+
+/** "ip:port", IPv6 addresses in brackets ("[2001:db8::1]:443"), as URLs and ssh write them. */
+export const hostPort = (e: { readonly ip: string; readonly port: number }): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
