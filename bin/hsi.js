@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // Runner for the compiled CLI (npm ci builds dist/ in its prepare step).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -180,9 +180,13 @@ describe('the systemd unit (contrib/hsi.service)', () => {
     assert.match(unit, /^CapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN$/m);
     assert.match(unit, /^ProtectSystem=strict$/m);
     assert.match(unit, /^MemoryMax=/m);
-    const exec = /^ExecStart=(\S+) (\S+) (.*)$/m.exec(unit)!;
+    const exec = /^ExecStart=(\S+)((?: --\S+)*) (\S+) (.*)$/m.exec(unit)!;
+    // node runs hsi with the flags bin/hsi.js's own shebang gives it (a small young generation)
+    const shebang = /^#!\/usr\/bin\/env -S node((?: --\S+)*)$/m.exec(readFileSync(join(repoRoot, 'bin', 'hsi.js'), 'utf8'));
+    assert.ok(shebang, 'bin/hsi.js starts with #!/usr/bin/env -S node FLAGS');
+    assert.equal(exec[2], shebang[1]);
     const { parseArgs } = await import('../src/cli/args.js');
-    const a = parseArgs(exec[3]!.split(/\s+/));
+    const a = parseArgs(exec[4]!.split(/\s+/));
     assert.equal(a.command, 'live');
     assert.ok(a.json && a.groups && a.metrics === '127.0.0.1:9464');
     assert.deepEqual(a.udpPorts, [443]);

@@ -44,7 +44,7 @@ printf 'replaying %s: %s packets, %s connections by hsi read\n\n' "$FILE" "$PACK
 printf '| %-10s | %12s | %10s | %10s | %12s | %17s |\n' "rate" "sent (pps)" "sent" "hsi saw" "drops (k+if)" "connections"
 printf '|%s|%s|%s|%s|%s|%s|\n' "------------" "-------------:" "-----------:" "-----------:" "-------------:" "-------------------:"
 for rate in $RATES; do
-  ip netns exec $NS_C node "$ROOT/bin/hsi.js" live -i soak-c --json > "$W/live.out" 2> "$W/live.err" &
+  ip netns exec $NS_C "$ROOT/bin/hsi.js" live -i soak-c --json > "$W/live.out" 2> "$W/live.err" &
   HSI=$!
   for _ in $(seq 1 100); do grep -q 'Ctrl-C stops' "$W/live.err" 2>/dev/null && break; sleep 0.1; done
   # settle: in some runs the packets of the first ~0.4 s after the ready line were not seen
