@@ -47,6 +47,8 @@ const CASES: { name: string; packets: Pkt[]; copies: Copy[] }[] = [
   { name: 'routed twice on one host (three interfaces)', packets: [A, { ...A, t: 0.00001, ttl: 63 }, { ...A, t: 0.00002, ttl: 62 }], copies: [No, Routed, Routed] },
   { name: 'bridged: same TTL, marked in then out', packets: [{ ...A, dir: Direction.In }, { ...A, t: 0.00001, dir: Direction.Out }], copies: [No, Mirrored] },
   { name: 'mirrored: same TTL, unmarked, the same IPv4 identification', packets: [A, { ...A, t: 0.00001 }], copies: [No, Mirrored] },
+  { name: 'same TTL and identification 20 ms later: too late for a mirror (a fast retransmission by a stack that repeats its ID)', packets: [A, { ...A, t: 0.02 }], copies: [No, No] },
+  { name: 'one hop lower 20 ms later: still routed', packets: [A, { ...A, t: 0.02, ttl: 63 }], copies: [No, Routed] },
   { name: 'IP ID 0, marked out twice: the host may have sent it again', packets: [{ ...ACK0, dir: Direction.Out }, { ...ACK0, t: 0.00001, dir: Direction.Out }], copies: [No, No] },
   { name: 'IP ID 0, marked out then in: one host saw it pass', packets: [{ ...ACK0, dir: Direction.Out }, { ...ACK0, t: 0.00001, dir: Direction.In }], copies: [No, Mirrored] },
   { name: "marked in twice, the same IPv4 identification: a container's packet on its veth and on the bridge", packets: [{ ...A, dir: Direction.In }, { ...A, t: 0.00001, dir: Direction.In }], copies: [No, Mirrored] },

@@ -13,8 +13,14 @@
 import { TCP_SYN, type TcpSegment } from '../net/decode.js';
 import type { SideState } from './connection.js';
 
-/** A host forwards a packet in microseconds; a retransmission takes 200 ms at least. */
+/** A host forwards a packet in microseconds; a retransmission timeout is 200 ms at least. */
 const COPY_WITHIN_SECONDS = 0.05;
+/**
+ * The same TTL is weaker evidence (a fast retransmission on a LAN can follow within a
+ * millisecond, and a stack may repeat its IPv4 identification): mirrored copies must come
+ * closer, as a bridge or a mirror port delivers them (microseconds; merged taps: their clocks).
+ */
+const MIRRORED_WITHIN_SECONDS = 0.01;
 
 export const enum Copy {
   No = 0,
@@ -37,7 +43,7 @@ export function secondCopy(me: SideState, s: TcpSegment, time: number): Copy {
     s.ipId === me.lastIpId
   ) {
     if (s.ttl === me.lastTtl - 1) copy = Copy.Routed;
-    else if (s.ttl === me.lastTtl) {
+    else if (s.ttl === me.lastTtl && time - me.lastTime <= MIRRORED_WITHIN_SECONDS) {
       // The same IPv4 identification (never reused by its sender within moments; 0 is what
       // some stacks always send), a SYN, or marked in and then out: one datagram seen twice.
       const marksDiffer = s.direction !== 0 && me.lastDirection !== 0 && s.direction !== me.lastDirection;
