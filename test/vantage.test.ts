@@ -88,17 +88,15 @@ describe('the same failure seen from the client, the router and the server', () 
   it('two bridge ports mirrored into one file: every packet twice, the same TTL; the second copies left out', async () => {
     const opts = ['--ca-file', 'captures/certs/test-root.pem'];
     const [r] = await analyse(join(capturesDir, 'vantage-mirrored-bridge.pcap'), opts);
-    const [atClient] = await recordsAt('any-interface', 'client');
     const t = r!.tcp!;
     assert.equal(r!.verdict.code, 'tls.ok');
     assert.equal(t.client.retransmissions + t.server.retransmissions, 0);
-    assert.deepEqual(t.client.synFrames.length + t.server.synFrames.length, 2, 'one SYN and one SYN-ACK, not four');
+    assert.equal(t.client.synFrames.length + t.server.synFrames.length, 2, 'one SYN and one SYN-ACK, not four');
     // each packet twice: one copy of each is counted, the other left out (but the copy of
     // the FIN that closed the connection, which comes after its end)
     for (const side of [t.client, t.server]) assert.ok(side.captureCopies >= side.packets - 1 && side.captureCopies <= side.packets, JSON.stringify(side));
     assert.equal(r!.vantage.point, 'middle');
     assert.match(r!.vantage.evidence[0]!, /twice with the same TTL and IPv4 identification/);
-    assert.ok(atClient);
   });
 
   it('a NAT router captured with -i any: both legs reported, each naming the other; the ends see one leg each', async () => {

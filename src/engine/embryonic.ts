@@ -71,15 +71,17 @@ export class UntrackedTally {
   }
 }
 
-/** "ip:port" of a server key (ip * 65536 + port, or "ip]port"). */
-/** An endpoint key as an Endpoint. */
+/** An endpoint key (ip * 65536 + port, or "ip]port") as an Endpoint. */
 export function endpointFromKey(key: number | string): Endpoint {
   if (typeof key === 'number') return { ip: ipv4String(Math.floor(key / 65536)), port: key % 65536 };
   const i = key.lastIndexOf(']');
   return { ip: key.slice(0, i), port: Number(key.slice(i + 1)) };
 }
 
-/** An endpoint key as "ip:port" text, straight from the key (once per packet of a flood). */
+/**
+ * An endpoint key as "ip:port" text (wire/text.ts hostPort's form), straight from the key:
+ * it runs once per packet of a flood, where going through an Endpoint measured slower.
+ */
 export function endpointOfKey(key: number | string): string {
   if (typeof key === 'number') return `${ipv4String(Math.floor(key / 65536))}:${key % 65536}`;
   const i = key.lastIndexOf(']');
