@@ -167,6 +167,14 @@ const CASES: Case[] = [
     fixes: [/fullchain\.pem/, /SSLCertificateFile/, /keytool -importcert -alias intermediate/],
   },
   {
+    // bad_certificate for a self-signed leaf with a 1024-bit key: either fault is the client's
+    // reason, so the one ranked first is only likely, and the other's fix comes too
+    capture: 'cert-weak-key-self-signed', code: 'tls.cert_self_signed', confidence: 'likely',
+    summary: [/bad_certificate\(42\)/, /self-signed/],
+    evidence: [/^also: .*1024/, /does not say which of these it objected to: each is a reason to refuse/],
+    fixes: [/Replace the self-signed certificate/, /RSA key of 2048 bits or more/],
+  },
+  {
     // leaf + intermediate sent, the root private and not in this machine's store (read
     // without --ca-file): a missing intermediate or a private root, said as such
     capture: 'vantage-container-host', code: 'tls.cert_chain_incomplete', confidence: 'likely',

@@ -464,6 +464,18 @@ export function fixesSelfSigned(t: FixTarget): string[] {
   ];
 }
 
+export const fixesWeakKey = (): string[] => [
+  'Reissue the certificate with an RSA key of 2048 bits or more (openssl req -newkey rsa:2048 ...) or an ECDSA P-256 key: OpenSSL 3 clients refuse smaller keys at their default security level (curl: "EE certificate key too weak")',
+];
+
+export const fixesWeakSignature = (): string[] => [
+  'Reissue the certificate (and any intermediate signed the same way) with a SHA-256 signature (openssl x509/req -sha256, or the CA\'s current profile): OpenSSL 3 clients refuse SHA-1 and MD5 signatures at their default security level (curl: "CA signature digest algorithm too weak"), browsers long since',
+];
+
+export const fixesNoServerAuth = (): string[] => [
+  'Reissue the certificate with the serverAuth extended key usage (openssl req -addext "extendedKeyUsage=serverAuth", or a TLS server profile at the CA): OpenSSL-based clients refuse it with "unsupported certificate purpose"',
+];
+
 export function fixesChainIncomplete(t: FixTarget, issuer: string | null, urls: readonly string[], maybePrivateRoot = false): string[] {
   const what = issuer ? `the intermediate "${issuer}"` : 'the intermediate certificate(s)';
   return [

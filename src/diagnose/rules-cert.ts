@@ -15,7 +15,7 @@ import { alertCategory, alertLabel, alertLevelName, CERTIFICATE_REJECTION_ALERTS
 import { type AlertSeen, STAGE_RANK, type TlsStage, type TlsState } from '../tls/state.js';
 import { type ChainProblem, type ChainReport, type CertVerdict, PRIMARY_PRECEDENCE } from '../x509/index.js';
 import {
-  type FixTarget, fixesCertExpired, fixesCertRejected, fixesChainIncomplete, fixesHostname, fixesNotYetValid,
+  type FixTarget, fixesCertExpired, fixesCertRejected, fixesChainIncomplete, fixesHostname, fixesNoServerAuth, fixesNotYetValid, fixesWeakKey, fixesWeakSignature,
   fixesSelfSigned, fixesUntrusted,
 } from './fixes-tls.js';
 import type { DiagnosisInput } from './input.js';
@@ -334,6 +334,16 @@ const storeLine = (chain: ChainReport): string =>
 export function certificateFixes(input: DiagnosisInput, p: ChainProblem | null, chain: ChainReport | null): string[] {
   const t = fixTarget(input);
   if (!p || !chain) return fixesCertRejected(t, chain !== null);
+  // faults some clients refuse, with no verdict code of their own
+  switch (p.code) {
+    case 'cert.weak_key':
+      return fixesWeakKey();
+    case 'cert.md5_signature':
+    case 'cert.sha1_signature':
+      return fixesWeakSignature();
+    case 'cert.no_server_auth':
+      return fixesNoServerAuth();
+  }
   switch (p.verdict) {
     case 'tls.cert_expired':
       return fixesCertExpired(t, p.certIndex === 0);
@@ -369,12 +379,12 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
   const chosen = matched ?? errors[0] ?? null;
   // A fault of this machine's trust store is not necessarily the client's.
   const storeRelative = chosen !== null && STORE_RELATIVE.has(chosen.code) && chain !== null && chain.trustStore.kind !== 'file';
-  // A self-signed leaf is a fact, whether the client trusts it is not: behind a generic alert,
-  // another fault it may have objected to (a weak key or signature...) is as good a reason
-  // (OpenSSL 3 sends bad_certificate for a key under its security level even when it trusts
-  // the certificate, and unknown_ca, not bad_certificate, for a self-signed one it does not).
-  const rival = fit === null && chosen?.code === 'tls.cert_self_signed' && errors.some((p) => p !== chosen && !STORE_RELATIVE.has(p.code));
-  const confidence: Confidence = (chosen && !matched) || storeRelative || rival ? (r.confidence === 'certain' ? 'likely' : r.confidence) : r.confidence;
+  // Behind a generic alert, another fault the capture proves (not one of this machine's
+  // store) is as good a reason as the one ranked first: the alert does not say which the
+  // client objected to (a self-signed leaf with a weak key: OpenSSL 3 sends bad_certificate
+  // for the key even when it trusts the certificate, unknown_ca for one it does not trust).
+  const rivals = fit === null && chosen ? errors.filter((p) => p.code !== chosen.code && !STORE_RELATIVE.has(p.code)) : [];
+  const confidence: Confidence = (chosen && !matched) || storeRelative || rivals.length > 0 ? (r.confidence === 'certain' ? 'likely' : r.confidence) : r.confidence;
   const how = r.alert
     ? r.alert.description !== null
       ? `with the alert ${alertLabel(r.alert.description)}`
@@ -388,7 +398,7 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
     evidence.push(`the client's alert ${alertLabel(r.alert.description)} points to another reason than the problem found here: the client may judge with a different trust store or clock`);
   }
   for (const p of errors.filter((e) => e !== chosen).slice(0, 3)) evidence.push(`also: ${p.message}`);
-  if (rival) evidence.push(`the alert does not say which of these the client objected to: OpenSSL 3 clients answer a self-signed certificate they do not trust with unknown_ca, and a key or signature under their security level with bad_certificate even when they trust the certificate`);
+  if (rivals.length > 0) evidence.push(`the client's refusal does not say which of these it objected to: each is a reason to refuse (OpenSSL 3 clients, for one, send bad_certificate for a key or signature under their security level even when they trust the certificate)`);
   if (chain?.interception) evidence.push(`interception: ${chain.interception.evidence}; to confirm, ${chain.interception.confirm}`);
   if (chain) {
     evidence.push(storeLine(chain));
@@ -411,7 +421,7 @@ export function classifyCertificate(input: DiagnosisInput): Classified | null {
         ? `The client refused the server's certificate ${how}: ${CERT_ALERT_MEANING[r.alert.description]}; the certificate itself could not be seen here${tls.tls13 ? ' (it is encrypted in TLS 1.3)' : ''}.`
         : `The client refused the server ${how}: most likely its certificate, which could not be seen${tls.tls13 ? ' (it is encrypted in TLS 1.3)' : ''}.`;
   const fixes = certificateFixes(input, chosen, chain);
-  if (rival && errors.some((p) => p.code === 'cert.weak_key')) fixes.push('Reissue the certificate with an RSA key of 2048 bits or more (openssl req -newkey rsa:2048 ...) or an ECDSA P-256 key: OpenSSL 3 clients refuse smaller keys at their default security level (curl: "EE certificate key too weak")');
+  for (const p of rivals.slice(0, 2)) for (const f of certificateFixes(input, p, chain)) if (!fixes.includes(f)) fixes.push(f);
   return { code, hit: { confidence, summary, evidence, fixes, ...endFields(r.end, tls) } };
 }
 
