@@ -213,7 +213,9 @@ describe('hsi live', () => {
         spawnSync('ip', ['netns', 'del', peer]);
       }
       // a tun device (OpenVPN, WireGuard-like raw IP): opens and stops cleanly
-      if (ns.run('ip tuntap add mode tun hsitun0 && ip link set hsitun0 up').status === 0) {
+      const tunMade = ns.run('ip tuntap add mode tun hsitun0 && ip link set hsitun0 up');
+      if (tunMade.status !== 0) t.diagnostic(`no tun device here (${tunMade.err.trim()}): the raw-IP half was not run`);
+      else {
         const tun = ns.start([process.execPath, hsi, 'live', '-i', 'hsitun0', '--json', '--no-drop-privileges']);
         await waitFor(() => tun.err.includes('Ctrl-C stops') || tun.exitCode !== null, 'hsi live -i hsitun0');
         assert.match(tun.err, /Ctrl-C stops/, tun.err);
